@@ -1,0 +1,342 @@
+"""WorkDocsUserProvider: check/diff/create/read/update/delete for one WorkDocs user.
+
+The class lives in an installed module, so dill pickles it by reference (about 100 bytes
+in state) and the provider process imports it. It holds no client and no credential when
+pickled: ``configure()`` builds the client in the provider process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pulumi
+from botocore import xform_name
+from botocore.exceptions import BotoCoreError, ClientError
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+from pulumi.runtime.rpc import UNKNOWN
+
+from pulumi_workdocs.client import ClientSettings
+from pulumi_workdocs.errors import WorkDocsUserError, describe, error_code
+from pulumi_workdocs.fields import (
+    BY_PROP,
+    FIELDS,
+    READ_ONLY_OUTPUTS,
+    REPLACE_PROPS,
+    Change,
+    storage_rule_from_api,
+    storage_rule_to_api,
+)
+from pulumi_workdocs.schema import validate
+
+PROVIDER_KEY = "__provider"
+DEFAULTS: dict[str, Any] = {"status": "ACTIVE", "deletion_policy": "DEACTIVATE", "adopt": False}
+# A CreateUser whose response was lost (and retried into EntityAlreadyExists) is ours only
+# if the user it left was created this recently.
+RECOVERY_WINDOW = dt.timedelta(minutes=5)
+
+
+def _is_unknown(value: Any) -> bool:
+    if value == UNKNOWN:
+        return True
+    if isinstance(value, dict):
+        return any(_is_unknown(v) for v in value.values())
+    return False
+
+
+def _args(props: dict[str, Any]) -> dict[str, Any]:
+    """Inputs without the serialized provider, with the documented defaults filled in."""
+    args = {k: v for k, v in props.items() if k != PROVIDER_KEY}
+    for key, value in DEFAULTS.items():
+        if args.get(key) is None:
+            args[key] = value
+    return args
+
+
+def _normal_storage(rule: Any) -> Any:
+    if not isinstance(rule, dict):
+        return rule
+    if rule.get("storage_type") == "UNLIMITED":
+        return {"storage_type": "UNLIMITED"}
+    return {k: v for k, v in rule.items() if v is not None}
+
+
+def _same(prop: str, old: Any, new: Any) -> bool:
+    if prop == "storage_rule":
+        return bool(_normal_storage(old) == _normal_storage(new))
+    return bool(old == new)
+
+
+def _iso(value: Any) -> str | None:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return None if value is None else str(value)
+
+
+class WorkDocsUserProvider(ResourceProvider):
+    """CRUD for ``WorkDocsUser``: one WorkDocs user per resource, Id = WorkDocs user Id."""
+
+    # The pickled provider is a class reference with no data: nothing in it to hide.
+    serialize_as_secret_always = False
+
+    def configure(self, req: ConfigureRequest) -> None:
+        self._settings = ClientSettings.from_config(req.config.get)
+        self._client: Any = None
+
+    @property
+    def client(self) -> Any:
+        if getattr(self, "_client", None) is None:
+            settings = getattr(self, "_settings", None) or ClientSettings()
+            self._client = settings.client()
+        return self._client
+
+    # -- check / diff (no API calls) ----------------------------------------------------
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate against schema.json before any API call; keep a write-only password."""
+        inputs = {k: v for k, v in news.items() if k != PROVIDER_KEY}
+        known = {k: v for k, v in inputs.items() if v is not None and not _is_unknown(v)}
+        unknown = {k for k, v in inputs.items() if _is_unknown(v)}
+        failures = [
+            CheckFailure(str(p.path[0]) if p.path else "", f"{p.field} {p.rule}")
+            for p in validate(known, "WorkDocsUserArgs")
+            if not (p.path and p.path[0] in unknown)
+        ]
+        rule = known.get("storage_rule")
+        if (
+            isinstance(rule, dict)
+            and rule.get("storage_type", "QUOTA") == "QUOTA"
+            and (rule.get("storage_allocated_in_bytes") is None)
+        ):
+            failures.append(
+                CheckFailure(
+                    "storage_rule",
+                    "storage_rule.storage_allocated_in_bytes is required when storage_type is QUOTA",
+                )
+            )
+        old_password = olds.get("password")
+        if old_password is not None and not _is_unknown(old_password) and "password" in known:
+            if known["password"] != old_password:
+                pulumi.log.warn(
+                    f"WorkDocs user '{known.get('username')}': a new password is ignored; "
+                    "WorkDocs has no API to change a password (it is write-only, set at creation)."
+                )
+            inputs["password"] = old_password
+        if olds and not failures:
+            failures += self._check_replace(olds, known)
+        return CheckResult(inputs, failures)
+
+    @staticmethod
+    def _check_replace(olds: dict[str, Any], news: dict[str, Any]) -> list[CheckFailure]:
+        """Refuse at preview a replace that would fail half-way.
+
+        A deactivated user keeps its username, so replacing a user by one with the same
+        username works only when the old one is deleted.
+        """
+        forced = [
+            p for p in REPLACE_PROPS if p in news and olds.get(p) is not None and olds.get(p) != news[p]
+        ]
+        same_name = str(olds.get("username", "")).lower() == str(news.get("username", "")).lower()
+        policy = olds.get("deletion_policy") or DEFAULTS["deletion_policy"]
+        if forced and same_name and policy == "DEACTIVATE":
+            return [
+                CheckFailure(
+                    forced[0],
+                    f"changing {forced[0]} replaces user '{news.get('username')}', and under "
+                    "deletion_policy DEACTIVATE the old user keeps the username, so the new one "
+                    "cannot be created: apply deletion_policy DELETE first (the user's documents "
+                    "are then permanently deleted), or give the user a new username",
+                )
+            ]
+        return []
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Field by field, always explicit. ``olds`` are the old outputs."""
+        args = _args(news)
+        changed = []
+        for field in FIELDS:
+            new = args.get(field.prop)
+            if new is None:
+                continue  # not declared: WorkDocs' value is kept, not managed
+            if _is_unknown(new) or not _same(field.prop, olds.get(field.prop), new):
+                changed.append(field.prop)
+        replaces = [p for p in changed if BY_PROP[p].change is Change.REPLACE]
+        username = args.get("username")
+        delete_first = bool(replaces) and (
+            not _is_unknown(username) and str(olds.get("username", "")).lower() == str(username).lower()
+        )
+        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=delete_first)
+
+    # -- create / read / update / delete ------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        args = _args(props)
+        user = self._find(args["organization_id"], args["username"]) if args["adopt"] else None
+        created = user is None
+        if user is None:
+            user = self._create_user(args)
+        elif args.get("email_address") not in (None, user.get("EmailAddress")):
+            raise WorkDocsUserError(
+                f"WorkDocs user '{args['username']}': cannot adopt user {user['Id']}: its email "
+                "address differs and WorkDocs cannot change an email address"
+            )
+        try:
+            user = self._converge(user["Id"], self._outputs(user, args), args)
+        except WorkDocsUserError:
+            if created:  # nothing half-created
+                self._call(args["username"], "DeleteUser", UserId=user["Id"], missing_ok=True)
+            raise
+        return CreateResult(user["Id"], self._outputs(user, args))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        args = _args(props)
+        user = self._describe(id_, args.get("organization_id"), args.get("username") or id_)
+        if user is None:
+            return ReadResult(None, {})
+        outs = self._outputs(user, args)
+        # Live values become the inputs too, so drift shows and later previews diff against them.
+        inputs = {f.prop: outs[f.prop] for f in FIELDS}
+        return ReadResult(id_, outs, inputs=inputs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        args = _args(news)
+        user = self._converge(id_, olds, args)
+        return UpdateResult(self._outputs(user, args))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        args = _args(props)
+        operation = "DeleteUser" if args["deletion_policy"] == "DELETE" else "DeactivateUser"
+        self._call(args.get("username") or id_, operation, UserId=id_, missing_ok=True)
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _create_user(self, args: dict[str, Any]) -> dict[str, Any]:
+        request: dict[str, Any] = {"Password": args["password"]}
+        for field in FIELDS:
+            value = args.get(field.prop)
+            if field.on_create and field.api and value is not None:
+                request[field.api] = storage_rule_to_api(value) if field.prop == "storage_rule" else value
+        try:
+            response = self.client.create_user(**request)
+        except ClientError as error:
+            if error_code(error) != "EntityAlreadyExistsException":
+                raise describe(args["username"], "CreateUser", error) from None
+            return self._recover_lost_create(args)
+        except BotoCoreError as error:
+            raise describe(args["username"], "CreateUser", error) from None
+        user: dict[str, Any] = response["User"]
+        return user
+
+    def _recover_lost_create(self, args: dict[str, Any]) -> dict[str, Any]:
+        """EntityAlreadyExists: ours if the SDK retried a CreateUser whose response was lost."""
+        username = args["username"]
+        user = self._find(args["organization_id"], username)
+        if user is None:
+            raise WorkDocsUserError(
+                f"WorkDocs user '{username}': CreateUser failed: EntityAlreadyExistsException, "
+                "but no user with that username could be found"
+            )
+        created = user.get("CreatedTimestamp")
+        recent = isinstance(created, dt.datetime) and (
+            dt.datetime.now(dt.UTC) - created.astimezone(dt.UTC) < RECOVERY_WINDOW
+        )
+        matches = all(
+            args.get(f.prop) is None or _same(f.prop, self._outputs(user, args)[f.prop], args[f.prop])
+            for f in FIELDS
+            if f.on_create
+        )
+        if recent and matches:
+            return user
+        raise WorkDocsUserError(
+            f"WorkDocs user '{username}': CreateUser failed: a user with this username already "
+            f"exists (Id {user['Id']}); to manage it, set adopt=True (adopt: true in users.yaml)"
+        )
+
+    def _converge(self, user_id: str, current: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+        """Bring the user from ``current`` (outputs) to the declared ``args``; return it live."""
+        username = args["username"]
+        updates: dict[str, Any] = {}
+        for field in FIELDS:
+            value = args.get(field.prop)
+            if (
+                field.change is Change.UPDATE_USER
+                and value is not None
+                and field.api
+                and not _same(field.prop, current.get(field.prop), value)
+            ):
+                updates[field.api] = storage_rule_to_api(value) if field.prop == "storage_rule" else value
+        status, was = args["status"], current.get("status")
+        if status == "ACTIVE" and was != "ACTIVE":
+            self._call(username, "ActivateUser", UserId=user_id)
+        if updates:
+            self._call(username, "UpdateUser", UserId=user_id, **updates)
+        if status == "INACTIVE" and was != "INACTIVE":
+            self._call(username, "DeactivateUser", UserId=user_id)
+        user = self._describe(user_id, args["organization_id"], username)
+        if user is None:
+            raise WorkDocsUserError(f"WorkDocs user '{username}': user {user_id} no longer exists")
+        return user
+
+    def _describe(self, user_id: str, organization_id: str | None, username: str) -> dict[str, Any] | None:
+        request: dict[str, Any] = {"UserIds": user_id, "Include": "ALL", "Fields": "STORAGE_METADATA"}
+        if organization_id:
+            request["OrganizationId"] = organization_id
+        response = self._call(username, "DescribeUsers", **request)
+        users = [u for u in response.get("Users", []) if u.get("Id") == user_id]
+        return users[0] if users else None
+
+    def _find(self, organization_id: str, username: str) -> dict[str, Any] | None:
+        """The user with this username (case-insensitive), whatever its status."""
+        paginator = self.client.get_paginator("describe_users")
+        pages = paginator.paginate(
+            OrganizationId=organization_id,
+            Query=username,
+            Include="ALL",
+            Fields="STORAGE_METADATA",
+            PaginationConfig={"PageSize": 999},
+        )
+        try:
+            for page in pages:
+                for user in page.get("Users", []):
+                    if str(user.get("Username", "")).lower() == username.lower():
+                        return dict(user)
+        except (ClientError, BotoCoreError) as error:
+            raise describe(username, "DescribeUsers", error) from None
+        return None
+
+    def _call(self, username: str, operation: str, missing_ok: bool = False, **request: Any) -> Any:
+        method = getattr(self.client, xform_name(operation))
+        try:
+            return method(**request)
+        except ClientError as error:
+            if missing_ok and error_code(error) == "EntityNotExistsException":
+                return None
+            raise describe(username, operation, error) from None
+        except BotoCoreError as error:
+            raise describe(username, operation, error) from None
+
+    @staticmethod
+    def _outputs(user: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+        """Every compared field is an output (diff gets old outputs), plus what WorkDocs adds."""
+        outs: dict[str, Any] = {}
+        for field in FIELDS:
+            if field.api is None:
+                outs[field.prop] = args.get(field.prop, DEFAULTS.get(field.prop))
+            elif field.prop == "storage_rule":
+                outs[field.prop] = storage_rule_from_api((user.get("Storage") or {}).get("StorageRule"))
+            else:
+                outs[field.prop] = user.get(field.api)
+        for prop, api in READ_ONLY_OUTPUTS.items():
+            value = user.get(api)
+            outs[prop] = _iso(value) if prop.endswith("_timestamp") else value
+        outs["storage_utilized_in_bytes"] = (user.get("Storage") or {}).get("StorageUtilizedInBytes")
+        return outs

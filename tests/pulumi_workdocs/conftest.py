@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
+
+from pulumi_workdocs.provider import WorkDocsUserProvider
+from workdocs_local import WorkDocsLocalServer
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default credential chain, as a user's shell would set it (no boto3 patching)."""
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_WORKDOCS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+
+@pytest.fixture
+def provider(workdocs_server: WorkDocsLocalServer, aws_env: None) -> WorkDocsUserProvider:
+    """A provider configured as the engine configures it: stack config keys."""
+    p = WorkDocsUserProvider()
+    config = {"workdocs:endpoint": workdocs_server.url, "workdocs:region": "us-east-1"}
+    p.configure(ConfigureRequest(Config(config, "test")))
+    return p
+
+
+@pytest.fixture
+def user_args(workdocs_server: WorkDocsLocalServer) -> dict[str, Any]:
+    return {
+        "organization_id": workdocs_server.organization_id,
+        "username": "alice",
+        "given_name": "Alice",
+        "surname": "Liddell",
+        "password": "Wonderland-1865",
+        "email_address": "alice@example.com",
+        "status": "ACTIVE",
+        "deletion_policy": "DEACTIVATE",
+        "adopt": False,
+    }

@@ -1,0 +1,164 @@
+"""check/diff/create/read/update/delete called directly, against the in-process service."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from pulumi_workdocs.errors import WorkDocsUserError
+from pulumi_workdocs.provider import WorkDocsUserProvider
+from workdocs_local import WorkDocsLocalServer
+
+
+def _calls(server: WorkDocsLocalServer, operation: str) -> int:
+    return len(server.app.requests.entries(operation))
+
+
+def test_create_sets_every_output_as_describe_users_reports_it(
+    provider: WorkDocsUserProvider, user_args: dict[str, Any], workdocs: Any
+) -> None:
+    result = provider.create({**user_args, "type": "POWERUSER", "locale": "fr"})
+    outs = result.outs or {}
+    live = workdocs.describe_users(UserIds=result.id, Include="ALL", Fields="STORAGE_METADATA")["Users"][0]
+    assert result.id == live["Id"]
+    assert outs["root_folder_id"] == live["RootFolderId"]
+    assert outs["recycle_bin_folder_id"] == live["RecycleBinFolderId"]
+    assert outs["type"] == "POWERUSER" == live["Type"]
+    assert outs["locale"] == "fr" == live["Locale"]
+    assert outs["status"] == "ACTIVE"
+    assert outs["time_zone_id"] == live["TimeZoneId"]
+    assert outs["storage_rule"]["storage_type"] == live["Storage"]["StorageRule"]["StorageType"]
+    assert outs["storage_utilized_in_bytes"] == 0
+    assert outs["created_timestamp"].endswith("Z") and outs["modified_timestamp"].endswith("Z")
+    assert "password" not in outs
+    assert "Wonderland-1865" not in json.dumps(outs)
+
+
+def test_create_inactive_deactivates(provider: WorkDocsUserProvider, user_args: dict[str, Any]) -> None:
+    outs = provider.create({**user_args, "status": "INACTIVE"}).outs or {}
+    assert outs["status"] == "INACTIVE"
+
+
+def test_failed_follow_up_deletes_the_half_made_user(
+    provider: WorkDocsUserProvider, user_args: dict[str, Any], workdocs_server: WorkDocsLocalServer
+) -> None:
+    from workdocs_local.faults import Fault
+
+    workdocs_server.app.faults.add(Fault(kind="failed_dependency", operation="UpdateUser"))
+    with pytest.raises(WorkDocsUserError, match=r"^WorkDocs user 'alice': UpdateUser failed: Failed"):
+        provider.create({**user_args, "type": "ADMIN"})
+    assert _calls(workdocs_server, "DeleteUser") == 1
+    assert workdocs_server.backend._query("SELECT count(*) AS n FROM users")[0]["n"] == 0
+
+
+def test_lost_create_response_is_recovered_without_duplicate(
+    provider: WorkDocsUserProvider, user_args: dict[str, Any], workdocs_server: WorkDocsLocalServer
+) -> None:
+    from workdocs_local.faults import Fault
+
+    workdocs_server.app.faults.add(Fault(kind="drop_after_commit", operation="CreateUser", count=1))
+    result = provider.create(user_args)
+    create_calls = workdocs_server.app.requests.entries("CreateUser")
+    assert [c["error"] for c in create_calls] == [None, "EntityAlreadyExistsException"]
+    assert (result.outs or {})["username"] == "alice"
+
+
+def test_existing_user_is_not_taken_without_adopt(
+    provider: WorkDocsUserProvider, user_args: dict[str, Any], workdocs: Any
+) -> None:
+    other = workdocs.create_user(
+        OrganizationId=user_args["organization_id"],
+        Username="alice",
+        GivenName="Someone",
+        Surname="Else",
+        Password="whatever1",
+    )["User"]
+    with pytest.raises(WorkDocsUserError) as err:
+        provider.create(user_args)
+    message = str(err.value)
+    assert other["Id"] in message and "adopt" in message and "\n" not in message
+
+
+def test_adopt_takes_over_and_converges_without_create(
+    provider: WorkDocsUserProvider,
+    user_args: dict[str, Any],
+    workdocs: Any,
+    workdocs_server: WorkDocsLocalServer,
+) -> None:
+    existing = workdocs.create_user(
+        OrganizationId=user_args["organization_id"],
+        Username="alice",
+        GivenName="Al",
+        Surname="Liddell",
+        Password="whatever1",
+        EmailAddress="alice@example.com",
+    )["User"]
+    workdocs.deactivate_user(UserId=existing["Id"])
+    workdocs_server.app.requests.clear()
+    result = provider.create({**user_args, "adopt": True})
+    assert result.id == existing["Id"]
+    assert (result.outs or {})["given_name"] == "Alice"
+    assert (result.outs or {})["status"] == "ACTIVE"
+    assert _calls(workdocs_server, "CreateUser") == 0
+
+
+def test_read_returns_live_values_and_inputs(
+    provider: WorkDocsUserProvider, user_args: dict[str, Any], workdocs: Any
+) -> None:
+    result = provider.create(user_args)
+    workdocs.update_user(UserId=result.id, GivenName="Alicia")
+    read = provider.read(result.id, {**(result.outs or {}), "__provider": "x"})
+    assert read.id == result.id
+    assert (read.outs or {})["given_name"] == "Alicia"
+    assert (read.inputs or {})["given_name"] == "Alicia"
+    assert "password" not in (read.inputs or {})
+
+
+def test_read_of_a_deleted_user_drops_it(
+    provider: WorkDocsUserProvider, user_args: dict[str, Any], workdocs: Any
+) -> None:
+    result = provider.create(user_args)
+    workdocs.delete_user(UserId=result.id)
+    read = provider.read(result.id, result.outs or {})
+    assert read.id is None and read.outs == {}
+
+
+def test_update_in_place_and_status(
+    provider: WorkDocsUserProvider, user_args: dict[str, Any], workdocs_server: WorkDocsLocalServer
+) -> None:
+    created = provider.create(user_args)
+    news = {
+        **user_args,
+        "given_name": "Alicia",
+        "status": "INACTIVE",
+        "storage_rule": {"storage_type": "QUOTA", "storage_allocated_in_bytes": 5 * 1024**3},
+    }
+    diff = provider.diff(created.id, created.outs or {}, news)
+    assert diff.changes is True and diff.replaces == []
+    outs = provider.update(created.id, created.outs or {}, news).outs or {}
+    assert outs["given_name"] == "Alicia" and outs["status"] == "INACTIVE"
+    assert outs["storage_rule"] == {"storage_type": "QUOTA", "storage_allocated_in_bytes": 5 * 1024**3}
+    assert outs["root_folder_id"] == (created.outs or {})["root_folder_id"]
+    reactivated = provider.update(created.id, outs, {**news, "status": "ACTIVE"}).outs or {}
+    assert reactivated["status"] == "ACTIVE"
+
+
+@pytest.mark.parametrize(
+    ("policy", "operation"), [("DEACTIVATE", "DeactivateUser"), ("DELETE", "DeleteUser")]
+)
+def test_delete_applies_the_deletion_policy(
+    provider: WorkDocsUserProvider,
+    user_args: dict[str, Any],
+    workdocs: Any,
+    workdocs_server: WorkDocsLocalServer,
+    policy: str,
+    operation: str,
+) -> None:
+    created = provider.create({**user_args, "deletion_policy": policy})
+    provider.delete(created.id, created.outs or {})
+    assert _calls(workdocs_server, operation) == 1
+    users = workdocs.describe_users(UserIds=created.id, Include="ALL")["Users"]
+    assert users == [] if policy == "DELETE" else users[0]["Status"] == "INACTIVE"
+    provider.delete(created.id, created.outs or {})  # already gone or inactive: still fine

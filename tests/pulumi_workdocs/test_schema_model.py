@@ -1,0 +1,54 @@
+"""schema.json carries exactly the WorkDocs model's constraints, field by field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import botocore.session
+import pytest
+from jsonschema import Draft202012Validator
+
+from pulumi_workdocs.fields import FIELDS, PASSWORD
+from pulumi_workdocs.schema import schema
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = botocore.session.get_session().get_service_model("workdocs")
+
+
+def test_root_schema_json_is_the_package_schema_and_valid_2020_12() -> None:
+    assert json.loads((ROOT / "schema.json").read_text()) == schema()
+    assert schema()["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(schema())
+
+
+@pytest.mark.parametrize("field", [f for f in (*FIELDS, PASSWORD) if f.shape], ids=lambda f: f.prop)
+def test_field_constraints_match_the_model(field) -> None:
+    definition = schema()["$defs"][field.prop]
+    shape = MODEL.shape_for(field.shape)
+    if shape.type_name == "structure":
+        for prop, member in shape.members.items():
+            sub = {"StorageAllocatedInBytes": "storage_allocated_in_bytes", "StorageType": "storage_type"}[
+                prop
+            ]
+            sub_def = definition["properties"][sub]
+            if getattr(member, "enum", None):
+                assert sub_def["enum"] == list(member.enum)
+            if "min" in member.metadata:
+                assert sub_def["minimum"] == member.metadata["min"]
+        return
+    assert definition.get("minLength") == shape.metadata.get("min")
+    assert definition.get("maxLength") == shape.metadata.get("max")
+    if "pattern" in shape.metadata:
+        assert definition["pattern"] == f"^(?:{shape.metadata['pattern']})$"
+    else:
+        assert "pattern" not in definition
+    if field.prop == "status":  # users choose ACTIVE/INACTIVE; PENDING is WorkDocs' own state
+        assert set(definition["enum"]) < set(shape.enum)
+    elif getattr(shape, "enum", None):
+        assert definition["enum"] == list(shape.enum)
+
+
+def test_every_schema_field_has_a_title_and_description() -> None:
+    for name, definition in schema()["$defs"].items():
+        assert definition.get("title") and definition.get("description"), name
