@@ -8,6 +8,8 @@ pickled: ``configure()`` builds the client in the provider process.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 from typing import Any
 
 import pulumi
@@ -43,6 +45,12 @@ DEFAULTS: dict[str, Any] = {"status": "ACTIVE", "deletion_policy": "DEACTIVATE",
 # A CreateUser whose response was lost (and retried into EntityAlreadyExists) is ours only
 # if the user it left was created this recently.
 RECOVERY_WINDOW = dt.timedelta(minutes=5)
+
+
+def _in_dynamic_host() -> bool:
+    """True in the provider process the engine starts (``python -m pulumi.dynamic``)."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    return getattr(spec, "name", "") in ("pulumi.dynamic.__main__", "pulumi.dynamic")
 
 
 def _is_unknown(value: Any) -> bool:
@@ -91,6 +99,11 @@ class WorkDocsUserProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         self._settings = ClientSettings.from_config(req.config.get)
         self._client: Any = None
+        if _in_dynamic_host() and not os.environ.get("WORKDOCS_PROVIDER_TRACEBACKS"):
+            # Pulumi's host reports any error with traceback.format_exc(); our expected
+            # errors are one complete line, so print them without frames (the limit is
+            # read at format time and only this provider process is affected).
+            sys.tracebacklimit = 0
 
     @property
     def client(self) -> Any:

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from pulumi.runtime.rpc import UNKNOWN
-
 from pulumi_workdocs.provider import WorkDocsUserProvider
 
 ARGS: dict[str, Any] = {

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-
 from pulumi_workdocs.errors import WorkDocsUserError
 from pulumi_workdocs.provider import WorkDocsUserProvider
 from workdocs_local import WorkDocsLocalServer

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import botocore.session
 import pytest
 from jsonschema import Draft202012Validator
-
 from pulumi_workdocs.fields import FIELDS, PASSWORD
 from pulumi_workdocs.schema import schema
 
@@ -23,9 +23,9 @@ def test_root_schema_json_is_the_package_schema_and_valid_2020_12() -> None:
 
 
 @pytest.mark.parametrize("field", [f for f in (*FIELDS, PASSWORD) if f.shape], ids=lambda f: f.prop)
-def test_field_constraints_match_the_model(field) -> None:
+def test_field_constraints_match_the_model(field: Any) -> None:
     definition = schema()["$defs"][field.prop]
-    shape = MODEL.shape_for(field.shape)
+    shape: Any = MODEL.shape_for(field.shape)
     if shape.type_name == "structure":
         for prop, member in shape.members.items():
             sub = {"StorageAllocatedInBytes": "storage_allocated_in_bytes", "StorageType": "storage_type"}[
