@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import botocore.session
-
 from pulumi_workdocs.fields import FIELDS, PASSWORD, Field
 
 OUT = Path(__file__).resolve().parents[1] / "provider" / "pulumi_workdocs" / "schema.json"
@@ -162,8 +161,7 @@ def build() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "urn:pulumi-workdocs:users-file:v1",
         "title": "pulumi-workdocs users file",
-        "description": "Amazon WorkDocs users managed as code (users.yaml). Constraints follow "
-        "the WorkDocs API model.",
+        "description": "Amazon WorkDocs users managed as code (users.yaml). Constraints follow the WorkDocs API model.",
         "type": "object",
         "properties": {
             "organization_id": {"$ref": "#/$defs/organization_id"},

@@ -65,12 +65,13 @@ def inline_stack(
     """Create or select a stack on a local file backend, running ``program`` inline."""
     backend_dir.mkdir(parents=True, exist_ok=True)
     work_dir.mkdir(parents=True, exist_ok=True)
+    has_project = (work_dir / "Pulumi.yaml").exists()  # then it is read, never rewritten
     options = auto.LocalWorkspaceOptions(
         work_dir=str(work_dir),
-        pulumi_home=str(work_dir / ".pulumi-home"),
+        pulumi_home=str(backend_dir / ".pulumi-home"),
         env_vars=workspace_env(backend_dir, env),
         secrets_provider="passphrase",
-        project_settings=auto.ProjectSettings(name=project_name, runtime="python"),
+        project_settings=None if has_project else auto.ProjectSettings(name=project_name, runtime="python"),
         pulumi_command=pulumi_command(),
     )
     stack = auto.create_or_select_stack(stack_name, project_name, program, opts=options)

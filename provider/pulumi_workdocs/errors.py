@@ -15,8 +15,10 @@ def describe(username: str, operation: str, error: Exception) -> WorkDocsUserErr
         message = error.response.get("Error", {}).get("Message", "")
         reason = f"{code}: {message}".rstrip(": ")
     elif isinstance(error, ParamValidationError):
-        # botocore's text can quote the offending value (a password): keep only the rule.
-        reason = "parameter validation failed (the request did not match the WorkDocs API)"
+        # botocore's report quotes the offending value (maybe a password): keep the rule only.
+        lines = str(error.kwargs.get("report", "")).splitlines()
+        reason = "; ".join(_without_value(line) for line in lines if line.strip())
+        reason = reason or "parameter validation failed"
     elif isinstance(error, BotoCoreError):
         reason = type(error).__name__ + ": " + str(error)
     else:
@@ -29,3 +31,11 @@ def error_code(error: Exception) -> str | None:
         code = error.response.get("Error", {}).get("Code")
         return str(code) if code else None
     return None
+
+
+def _without_value(line: str) -> str:
+    """``Invalid type for parameter X, value: V, type: T, valid types: U`` without V and T."""
+    rule = line.split(", value:")[0].strip()
+    if "valid types:" in line:
+        rule += ", valid types:" + line.rsplit("valid types:", 1)[1]
+    return rule

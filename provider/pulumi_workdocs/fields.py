@@ -54,9 +54,7 @@ FIELDS: tuple[Field, ...] = (
         "EmailAddressType",
         "Email address. WorkDocs cannot change it: a new value replaces the user.",
     ),
-    Field(
-        "given_name", "GivenName", Change.UPDATE_USER, True, "UserAttributeValueType", "Given (first) name."
-    ),
+    Field("given_name", "GivenName", Change.UPDATE_USER, True, "UserAttributeValueType", "Given (first) name."),
     Field("surname", "Surname", Change.UPDATE_USER, True, "UserAttributeValueType", "Surname (last name)."),
     Field(
         "time_zone_id",
@@ -104,8 +102,7 @@ FIELDS: tuple[Field, ...] = (
         Change.STATE_ONLY,
         False,
         None,
-        "On removal: DEACTIVATE (default, documents kept) or DELETE (DeleteUser: "
-        "documents permanently deleted).",
+        "On removal: DEACTIVATE (default, documents kept) or DELETE (DeleteUser: documents permanently deleted).",
     ),
     Field(
         "adopt",
@@ -146,7 +143,13 @@ PASSWORD = Field(
 def storage_rule_to_api(rule: dict[str, object] | None) -> dict[str, object] | None:
     if rule is None:
         return None
-    return {STORAGE_RULE_MEMBERS[k]: v for k, v in rule.items() if v is not None}
+    api: dict[str, object] = {}
+    for key, value in rule.items():
+        if value is None:
+            continue
+        # Pulumi carries numbers as doubles; the API's long must be an int.
+        api[STORAGE_RULE_MEMBERS[key]] = int(value) if isinstance(value, float) else value
+    return api
 
 
 def storage_rule_from_api(rule: dict[str, object] | None) -> dict[str, object] | None:

@@ -155,9 +155,7 @@ class WorkDocsUserProvider(ResourceProvider):
         A deactivated user keeps its username, so replacing a user by one with the same
         username works only when the old one is deleted.
         """
-        forced = [
-            p for p in REPLACE_PROPS if p in news and olds.get(p) is not None and olds.get(p) != news[p]
-        ]
+        forced = [p for p in REPLACE_PROPS if p in news and olds.get(p) is not None and olds.get(p) != news[p]]
         same_name = str(olds.get("username", "")).lower() == str(news.get("username", "")).lower()
         policy = olds.get("deletion_policy") or DEFAULTS["deletion_policy"]
         if forced and same_name and policy == "DEACTIVATE":

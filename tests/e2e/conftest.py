@@ -45,7 +45,10 @@ class StackRunner:
         }
         self.program: Callable[[], None] = lambda: None
         self.output: list[str] = []
-        pulumi_command()  # fail (not skip) right here when the engine is missing
+        self.command = pulumi_command()  # fails (never skips) when the engine is missing
+
+    def workspace_env(self) -> dict[str, str]:
+        return workspace_env(self.backend, self.env)
 
     def stack(self) -> auto.Stack:
         return inline_stack(
@@ -86,7 +89,7 @@ class StackRunner:
     def export_plain(self) -> str:
         """``pulumi stack export`` as a user runs it (no --show-secrets)."""
         env = {**os.environ, **workspace_env(self.backend, self.env)}
-        env["PULUMI_HOME"] = str(self.work / ".pulumi-home")
+        env["PULUMI_HOME"] = str(self.backend / ".pulumi-home")
         cli = pulumi_command().command
         done = subprocess.run(
             [cli, "stack", "export", "--stack", "dev"],

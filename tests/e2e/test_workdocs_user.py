@@ -68,9 +68,9 @@ def test_up_creates_users_with_outputs_equal_to_describe_users(runner: StackRunn
     state = runner.resources()
     live = {
         u["Username"]: u
-        for u in client(runner).describe_users(
-            OrganizationId=runner.server.organization_id, Fields="STORAGE_METADATA"
-        )["Users"]
+        for u in client(runner).describe_users(OrganizationId=runner.server.organization_id, Fields="STORAGE_METADATA")[
+            "Users"
+        ]
     }
     assert set(state) == {"alice", "bob"} == set(live)
     for name, resource in state.items():
@@ -237,9 +237,7 @@ def test_same_username_replace_under_deactivate_is_refused_at_preview(runner: St
     runner.up(users_program(runner, [{**ALICE, "deletion_policy": "DELETE"}]))
     old_id = runner.resources()["alice"]["id"]
     result = runner.up(
-        users_program(
-            runner, [{**ALICE, "deletion_policy": "DELETE", "email_address": "alice@new.example.com"}]
-        )
+        users_program(runner, [{**ALICE, "deletion_policy": "DELETE", "email_address": "alice@new.example.com"}])
     )
     assert changes(result).get("replace") == 1
     assert runner.resources()["alice"]["id"] != old_id

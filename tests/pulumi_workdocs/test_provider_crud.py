@@ -144,9 +144,7 @@ def test_update_in_place_and_status(
     assert reactivated["status"] == "ACTIVE"
 
 
-@pytest.mark.parametrize(
-    ("policy", "operation"), [("DEACTIVATE", "DeactivateUser"), ("DELETE", "DeleteUser")]
-)
+@pytest.mark.parametrize(("policy", "operation"), [("DEACTIVATE", "DeactivateUser"), ("DELETE", "DeleteUser")])
 def test_delete_applies_the_deletion_policy(
     provider: WorkDocsUserProvider,
     user_args: dict[str, Any],
@@ -161,3 +159,22 @@ def test_delete_applies_the_deletion_policy(
     users = workdocs.describe_users(UserIds=created.id, Include="ALL")["Users"]
     assert users == [] if policy == "DELETE" else users[0]["Status"] == "INACTIVE"
     provider.delete(created.id, created.outs or {})  # already gone or inactive: still fine
+
+
+def test_numbers_carried_as_doubles_by_pulumi_reach_the_api_as_integers(
+    provider: WorkDocsUserProvider, user_args: dict[str, Any]
+) -> None:
+    rule = {"storage_type": "QUOTA", "storage_allocated_in_bytes": 50e9}  # as the engine sends it
+    outs = provider.create({**user_args, "storage_rule": rule}).outs or {}
+    assert outs["storage_rule"] == {"storage_type": "QUOTA", "storage_allocated_in_bytes": 50_000_000_000}
+
+
+def test_sdk_parameter_errors_name_the_parameter_but_not_the_value() -> None:
+    from botocore.exceptions import ParamValidationError
+    from pulumi_workdocs.errors import describe
+
+    report = "Invalid type for parameter Password, value: Sup3r-Secret, type: <class 'int'>, valid types: <class 'str'>"
+    message = str(describe("alice", "CreateUser", ParamValidationError(report=report)))
+    assert message == (
+        "WorkDocs user 'alice': CreateUser failed: Invalid type for parameter Password, valid types: <class 'str'>"
+    )

@@ -28,9 +28,7 @@ def test_field_constraints_match_the_model(field: Any) -> None:
     shape: Any = MODEL.shape_for(field.shape)
     if shape.type_name == "structure":
         for prop, member in shape.members.items():
-            sub = {"StorageAllocatedInBytes": "storage_allocated_in_bytes", "StorageType": "storage_type"}[
-                prop
-            ]
+            sub = {"StorageAllocatedInBytes": "storage_allocated_in_bytes", "StorageType": "storage_type"}[prop]
             sub_def = definition["properties"][sub]
             if getattr(member, "enum", None):
                 assert sub_def["enum"] == list(member.enum)

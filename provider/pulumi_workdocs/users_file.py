@@ -1,0 +1,163 @@
+"""The users file (users.yaml): one loader for the root stack and the CLI.
+
+Its keys are WorkDocsUser argument names; ``defaults`` apply to every user; ``storage``
+is a human size; passwords are references (Pulumi secret config or an environment
+variable), never values. Problems carry the line and column of the offending node.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pulumi_workdocs.schema import validate
+
+SIZE_UNITS = {
+    "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4,
+    "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3, "TIB": 1024**4,
+}  # fmt: skip
+_SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s*$")
+USER_KEYS = (
+    "email_address", "type", "status", "locale", "time_zone_id", "deletion_policy", "adopt",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding, located in the file."""
+
+    line: int  # 1-based
+    column: int  # 1-based
+    message: str
+    hint: str = ""
+
+    def render(self, path: str) -> str:
+        text = f"{path}:{self.line}:{self.column}: {self.message}"
+        return f"{text} (fix: {self.hint})" if self.hint else text
+
+
+class UsersFileError(Exception):
+    def __init__(self, path: Path, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(p.render(str(path)) for p in problems))
+
+
+def parse_size(text: str) -> dict[str, Any]:
+    """``"50 GB"`` -> QUOTA of 50e9 bytes; ``"1 TiB"`` -> 2**40; ``"unlimited"`` -> UNLIMITED."""
+    if text.strip().lower() == "unlimited":
+        return {"storage_type": "UNLIMITED"}
+    match = _SIZE.match(text)
+    unit = match.group(2).upper() if match else ""
+    if not match or unit not in SIZE_UNITS:
+        raise ValueError(f"{text!r} is not a size such as '50 GB', '1 TiB' or 'unlimited'")
+    return {
+        "storage_type": "QUOTA",
+        "storage_allocated_in_bytes": int(float(match.group(1)) * SIZE_UNITS[unit]),
+    }
+
+
+@dataclass(frozen=True)
+class UserEntry:
+    """A user as declared, with the file's defaults applied."""
+
+    username: str
+    given_name: str
+    surname: str
+    values: dict[str, Any]  # the other WorkDocsUser arguments that are set
+    storage: str | None = None
+    protect: bool = False
+    password: dict[str, str] | None = None  # {"config": KEY} or {"env": NAME}
+    line: int = 0
+
+    def resource_args(self) -> dict[str, Any]:
+        """Keyword arguments for WorkDocsUser (without organization_id and password)."""
+        args: dict[str, Any] = {"username": self.username, "given_name": self.given_name, "surname": self.surname}
+        args.update(self.values)
+        if self.storage is not None:
+            args["storage_rule"] = parse_size(self.storage)
+        return args
+
+
+@dataclass(frozen=True)
+class UsersFile:
+    path: Path
+    organization_id: str
+    users: list[UserEntry] = field(default_factory=list)
+    document: dict[str, Any] = field(default_factory=dict)
+
+
+def load(path: Path | str) -> UsersFile:
+    """Read and validate a users file; raise UsersFileError listing every problem."""
+    path = Path(path)
+    text = path.read_text()
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise UsersFileError(path, [Problem(line, column, f"not valid YAML: {err}")]) from None
+    if document is None:
+        document = {}
+    problems = [Problem(*locate(node, p.path), f"{p.field} {p.rule}", _hint(p.rule)) for p in validate(document)]
+    if problems:
+        raise UsersFileError(path, sorted(problems, key=lambda p: (p.line, p.column)))
+    users = list(_entries(document, node))
+    return UsersFile(path, document["organization_id"], users, document)
+
+
+def _entries(document: dict[str, Any], node: yaml.Node | None) -> Iterator[UserEntry]:
+    defaults = document.get("defaults") or {}
+    for index, raw in enumerate(document.get("users") or []):
+        merged = {**defaults, **raw}
+        values = {k: merged[k] for k in USER_KEYS if merged.get(k) is not None}
+        line, _ = locate(node, ("users", index))
+        yield UserEntry(
+            username=raw["username"],
+            given_name=raw["given_name"],
+            surname=raw["surname"],
+            values=values,
+            storage=merged.get("storage"),
+            protect=bool(merged.get("protect", False)),
+            password=raw.get("password"),
+            line=line,
+        )
+
+
+def locate(node: yaml.Node | None, path: tuple[str | int, ...]) -> tuple[int, int]:
+    """1-based line and column of the node at ``path`` (or of its nearest ancestor)."""
+    if node is None:
+        return 1, 1
+    current = node
+    for step in path:
+        child = None
+        if isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                if key.value == step:
+                    # A missing or bad value is reported at its key, where people look.
+                    child = value if not isinstance(value, yaml.ScalarNode) else key
+                    if step == path[-1]:
+                        child = key
+                    break
+        elif isinstance(current, yaml.SequenceNode) and isinstance(step, int) and step < len(current.value):
+            child = current.value[step]
+        if child is None:
+            break
+        current = child
+    return current.start_mark.line + 1, current.start_mark.column + 1
+
+
+def _hint(rule: str) -> str:
+    if rule.startswith("is not a known field"):
+        return "remove it or correct its spelling"
+    if rule == "is required":
+        return "add it"
+    if "pattern" in rule:
+        return "use only the characters the pattern allows"
+    return ""
