@@ -52,10 +52,14 @@ def test_root_stack_creates_the_sample_users_with_secret_generated_passwords(
 def test_examples_basic_runs_under_the_engine(runner: StackRunner, tmp_path: Path) -> None:
     example = tmp_path / "basic"
     shutil.copytree(ROOT / "examples" / "basic", example)
+
+    def program() -> None:
+        runpy.run_path(str(example / "__main__.py"))
+
     stack = auto.create_or_select_stack(
         "dev",
         "workdocs-basic",
-        lambda: runpy.run_path(str(example / "__main__.py")),
+        program,
         opts=auto.LocalWorkspaceOptions(
             work_dir=str(example),
             pulumi_home=str(runner.backend / ".pulumi-home"),
