@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.exceptions import BadRequest, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
 from workdocs_local.auth import SignedRequest, verify_sigv4
@@ -66,6 +66,7 @@ class WorkDocsApp:
                 raise decision.error
             body = request.get_data(cache=True)
             caller = self._authenticate(request, environ, body)
+            self.backend.authorize(operation, caller)
             params = parse_request(model, uri_params, request.args, request.headers, body)
             if model.input_shape is not None:
                 validate(model.input_shape, params)
@@ -97,9 +98,7 @@ class WorkDocsApp:
             )
             access_key = verify_sigv4(signed, self.access_keys)
         elif token is None:
-            raise WorkDocsError(
-                "MissingAuthenticationTokenException", "Request is missing Authentication Token"
-            )
+            raise WorkDocsError("MissingAuthenticationTokenException", "Request is missing Authentication Token")
         user = self.backend.user_for_token(token) if token is not None else None
         return Caller(access_key=access_key, user=user)
 
@@ -117,7 +116,7 @@ class WorkDocsApp:
         action = request.path[len(CONTROL_PREFIX) :].strip("/")
         try:
             result = self._control_action(action, request)
-        except (ValueError, KeyError, TypeError) as err:
+        except (ValueError, KeyError, TypeError, BadRequest) as err:
             return _json({"error": str(err)}, 400)
         except WorkDocsError as err:
             return _json({"error": err.message, "code": err.code}, err.status)
@@ -141,7 +140,7 @@ class WorkDocsApp:
             return {"requests": self.requests.entries(request.args.get("operation"))}
         if action == "faults":
             if method == "POST":
-                fault = Fault.from_dict(request.get_json(force=True))
+                fault = Fault.from_dict(_json_object(request))
                 self.faults.add(fault)
                 return {"fault": fault.to_dict()}
             if method == "DELETE":
@@ -149,7 +148,7 @@ class WorkDocsApp:
                 return {"faults": []}
             return {"faults": self.faults.list()}
         if action == "tokens" and method == "POST":
-            data = request.get_json(force=True)
+            data = _json_object(request)
             token = self.backend.create_token(
                 data.get("OrganizationId") or self.backend.organization_ids[0],
                 data["Username"],
@@ -157,6 +156,14 @@ class WorkDocsApp:
             )
             return {"AuthenticationToken": token}
         return None
+
+
+def _json_object(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object (BadRequest if it is not JSON, TypeError if no object)."""
+    data = request.get_json(force=True)
+    if not isinstance(data, dict):
+        raise TypeError("the request body must be a JSON object")
+    return data
 
 
 def _json(data: Any, status: int = 200) -> Response:

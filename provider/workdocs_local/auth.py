@@ -71,9 +71,7 @@ def verify_sigv4(request: SignedRequest, access_keys: Mapping[str, str]) -> str:
     access_key, date, region, service, _ = scope
     secret = access_keys.get(access_key)
     if secret is None:
-        raise WorkDocsError(
-            "UnrecognizedClientException", "The security token included in the request is invalid."
-        )
+        raise WorkDocsError("UnrecognizedClientException", "The security token included in the request is invalid.")
     if service != SERVICE:
         raise WorkDocsError(
             "InvalidSignatureException",

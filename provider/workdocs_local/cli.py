@@ -15,9 +15,7 @@ from workdocs_local.server import WorkDocsLocalServer
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="workdocs-local", description="A WorkDocs-compatible local service."
-    )
+    parser = argparse.ArgumentParser(prog="workdocs-local", description="A WorkDocs-compatible local service.")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the service in the foreground")
     serve.add_argument("--host", default="127.0.0.1")
@@ -57,8 +55,7 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="SPEC",
-        help=f"inject a fault: kind=({'|'.join(KINDS)}),operation=OP,probability=P,count=N,"
-        "seed=S,latency_ms=MS",
+        help=f"inject a fault: kind=({'|'.join(KINDS)}),operation=OP,probability=P,count=N,seed=S,latency_ms=MS",
     )
     serve.add_argument("--verbose", action="store_true", help="log each request")
     return parser
@@ -89,8 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    print(server.banner(), flush=True)
     try:
+        # Inside the try: a SIGTERM that lands right after the banner must still exit 0.
+        print(server.banner(), flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass

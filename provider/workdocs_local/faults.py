@@ -152,9 +152,7 @@ class RequestLog:
         self._entries: deque[LoggedRequest] = deque(maxlen=maxlen)
 
     def record(self, operation: str, status: int, started: float, error: str | None) -> None:
-        entry = LoggedRequest(
-            operation, status, round(started, 3), round((time.time() - started) * 1000, 3), error
-        )
+        entry = LoggedRequest(operation, status, round(started, 3), round((time.time() - started) * 1000, 3), error)
         with self._lock:
             self._entries.append(entry)
 

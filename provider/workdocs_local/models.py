@@ -112,6 +112,10 @@ def _ts(value: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(value, tz=dt.UTC)
 
 
+def _sql_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -143,6 +147,9 @@ class WorkDocsBackend:
         self._lock = threading.RLock()
         self._db = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
+        # SQLite's own lower() folds ASCII only, so "Émile" would never match the query
+        # "émile" (lowered in Python); every lower() in this module's SQL is Python's.
+        self._db.create_function("lower", 1, _sql_lower, deterministic=True)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.execute("PRAGMA busy_timeout=5000")
@@ -207,25 +214,36 @@ class WorkDocsBackend:
             (_hash_token(token),),
         )
         if not rows or rows[0]["status"] != "ACTIVE":
-            raise WorkDocsError(
-                "UnauthorizedResourceAccessException", "The Authentication token is not valid."
-            )
+            raise WorkDocsError("UnauthorizedResourceAccessException", "The Authentication token is not valid.")
         return rows[0]
 
-    def dispatch(self, operation: str, params: dict[str, Any], caller: Caller) -> dict[str, Any] | None:
-        """Run one operation for a caller whose identity is already verified."""
+    def _handler(self, operation: str) -> Callable[[dict[str, Any], Caller], dict[str, Any] | None]:
         handler: Callable[[dict[str, Any], Caller], dict[str, Any] | None] | None = getattr(
             self, "op_" + xform_name(operation), None
         )
         if handler is None:
             raise unauthorized_operation(f"{operation} is not implemented by workdocs-local.")
+        return handler
+
+    def authorize(self, operation: str, caller: Caller) -> None:
+        """Raise UnauthorizedOperationException if ``caller`` may not call ``operation``.
+
+        Runs before input validation: GetCurrentUser and DescribeRootFolders model the
+        token as required, so a SigV4-only caller would otherwise get a validation error
+        for the missing token instead of UnauthorizedOperationException.
+        """
+        self._handler(operation)
         if operation in TOKEN_ONLY_OPERATIONS and caller.user is None:
             raise unauthorized_operation(
                 f"{operation} is not valid for administrative (SigV4) callers: send an Authentication token."
             )
         if operation in ADMINISTRATIVE_OPERATIONS and not caller.is_administrator:
             raise unauthorized_operation(f"{operation} requires an administrator.")
-        return handler(params, caller)
+
+    def dispatch(self, operation: str, params: dict[str, Any], caller: Caller) -> dict[str, Any] | None:
+        """Run one operation for a caller whose identity is already verified."""
+        self.authorize(operation, caller)
+        return self._handler(operation)(params, caller)
 
     def _organization(self, params: dict[str, Any], caller: Caller) -> str:
         if caller.user is not None:
@@ -255,9 +273,7 @@ class WorkDocsBackend:
 
     def _user(self, db: sqlite3.Connection, user_id: str, caller: Caller) -> sqlite3.Row:
         row: sqlite3.Row | None = db.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
-        if row is None or (
-            caller.user is not None and row["organization_id"] != caller.user["organization_id"]
-        ):
+        if row is None or (caller.user is not None and row["organization_id"] != caller.user["organization_id"]):
             raise not_exists(f"User {user_id} does not exist.", user_id)
         return row
 
@@ -303,8 +319,7 @@ class WorkDocsBackend:
         if row["type"] != "ADMIN" or row["status"] != "ACTIVE":
             return False
         others = db.execute(
-            "SELECT count(*) FROM users WHERE organization_id = ? AND type = 'ADMIN' "
-            "AND status = 'ACTIVE' AND id != ?",
+            "SELECT count(*) FROM users WHERE organization_id = ? AND type = 'ADMIN' AND status = 'ACTIVE' AND id != ?",
             (row["organization_id"], row["id"]),
         ).fetchone()[0]
         return int(others) == 0
@@ -424,9 +439,7 @@ class WorkDocsBackend:
                     "The last active administrator of the organization cannot be demoted.",
                 )
             if "StorageRule" in params:
-                changes["storage_type"], changes["storage_allocated"] = self._storage_columns(
-                    params["StorageRule"]
-                )
+                changes["storage_type"], changes["storage_allocated"] = self._storage_columns(params["StorageRule"])
             changes["modified"] = _now()
             assignments = ", ".join(f"{column} = ?" for column in changes)
             db.execute(f"UPDATE users SET {assignments} WHERE id = ?", [*changes.values(), row["id"]])
@@ -490,9 +503,7 @@ class WorkDocsBackend:
             and row["creator_id"] != caller.user["id"]
             and (caller.user["type"] != "ADMIN" or row["organization_id"] != caller.user["organization_id"])
         ):
-            raise WorkDocsError(
-                "UnauthorizedResourceAccessException", "The caller cannot access that folder."
-            )
+            raise WorkDocsError("UnauthorizedResourceAccessException", "The caller cannot access that folder.")
         return {
             "Id": row["id"],
             "Name": row["name"],

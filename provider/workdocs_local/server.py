@@ -39,9 +39,7 @@ class WorkDocsLocalServer:
         self.app = WorkDocsApp(self.backend, load_access_keys(access_keys or [], access_key_files or []))
         for fault in faults or []:
             self.app.faults.add(fault)
-        self._server: BaseWSGIServer = make_server(
-            host, port, self.app, threaded=True, request_handler=QuietHandler
-        )
+        self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True, request_handler=QuietHandler)
         self._thread: threading.Thread | None = None
 
     @property
@@ -68,7 +66,8 @@ class WorkDocsLocalServer:
         self._server.serve_forever()
 
     def start(self) -> WorkDocsLocalServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # shutdown() waits for serve_forever's next poll: 0.5 s by default, per stop().
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
 

@@ -20,7 +20,8 @@ from workdocs_local.errors import WorkDocsError
 @cache
 def _pattern(regex: str) -> re.Pattern[str]:
     # The model's patterns are Java-style; \uXXXX escapes and classes read the same in re.
-    return re.compile(regex)
+    # re.ASCII: Java's \w, \d and \s are ASCII-only, Python's match any Unicode letter.
+    return re.compile(regex, re.ASCII)
 
 
 def validate(shape: StructureShape, params: dict[str, Any]) -> None:
