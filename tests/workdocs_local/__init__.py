@@ -1,0 +1,1 @@
+"""Conformance tests for workdocs-local, driven by unmodified boto3 clients."""
