@@ -7,13 +7,28 @@ jsonschema's own messages quote the offending value; ours never do, because some
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
+
+
+@cache
+def _ascii(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.ASCII)
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    """JSON Schema (ECMA-262) and the WorkDocs model (Java) read \\w and \\d as ASCII."""
+    if isinstance(instance, str) and not _ascii(pattern).search(instance):
+        yield ValidationError(f"does not match {pattern!r}")
+
+
+_Validator = validators.extend(Draft202012Validator, {"pattern": _pattern})
 
 
 @cache
@@ -24,11 +39,23 @@ def schema() -> dict[str, Any]:
 
 
 @cache
-def _validator(definition: str | None) -> Draft202012Validator:
+def _validator(definition: str | None) -> Any:
     root = schema()
-    target = root if definition is None else {"$ref": f"#/$defs/{definition}", "$defs": root["$defs"]}
     Draft202012Validator.check_schema(root)
-    return Draft202012Validator(target)
+    target = root if definition is None else root["$defs"][definition]
+    # Local $refs inlined once: resolving them for every instance cost most of the time.
+    return _Validator(_inline_refs(target, root["$defs"]))
+
+
+def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline_refs(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: _inline_refs(v, defs) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline_refs(v, defs) for v in node]
+    return node
 
 
 @dataclass(frozen=True)
@@ -38,10 +65,18 @@ class Problem:
 
     @property
     def field(self) -> str:
-        return ".".join(str(p) for p in self.path) or "(document)"
+        return field_path(self.path)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.rule}"
+
+
+def field_path(path: tuple[str | int, ...]) -> str:
+    """("users", 3, "username") -> "users[3].username"."""
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text or "(document)"
 
 
 def validate(document: Any, definition: str | None = None) -> list[Problem]:

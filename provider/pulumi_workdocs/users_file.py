@@ -8,20 +8,23 @@ variable), never values. Problems carry the line and column of the offending nod
 from __future__ import annotations
 
 import re
+import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from pulumi_workdocs.schema import validate
+from pulumi_workdocs.schema import field_path, validate
 
 SIZE_UNITS = {
     "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4,
     "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3, "TIB": 1024**4,
 }  # fmt: skip
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s*$")
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
 USER_KEYS = (
     "email_address", "type", "status", "locale", "time_zone_id", "deletion_policy", "adopt",
 )  # fmt: skip
@@ -73,7 +76,7 @@ class UserEntry:
     storage: str | None = None
     protect: bool = False
     password: dict[str, str] | None = None  # {"config": KEY} or {"env": NAME}
-    line: int = 0
+    index: int = 0  # position in users
 
     def resource_args(self) -> dict[str, Any]:
         """Keyword arguments for WorkDocsUser (without organization_id and password)."""
@@ -97,27 +100,92 @@ def load(path: Path | str) -> UsersFile:
     path = Path(path)
     text = path.read_text()
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        document = yaml.safe_load(text)
+        document = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise UsersFileError(path, [Problem(line, column, f"not valid YAML: {err}")]) from None
     if document is None:
         document = {}
+    node = _LazyNode(text)  # composed (for line and column) only when something is wrong
     problems = [Problem(*locate(node, p.path), f"{p.field} {p.rule}", _hint(p.rule)) for p in validate(document)]
+    if not problems:
+        problems = semantic_problems(document, node)
     if problems:
         raise UsersFileError(path, sorted(problems, key=lambda p: (p.line, p.column)))
-    users = list(_entries(document, node))
+    users = list(_entries(document))
     return UsersFile(path, document["organization_id"], users, document)
 
 
-def _entries(document: dict[str, Any], node: yaml.Node | None) -> Iterator[UserEntry]:
+def semantic_problems(document: dict[str, Any], node: _LazyNode | yaml.Node | None) -> list[Problem]:
+    """What the schema cannot say: uniqueness the service enforces, real time zones, sizes."""
+    problems: list[Problem] = []
+    seen_names: dict[str, int] = {}
+    seen_emails: dict[str, int] = {}
+    zones = _time_zones()
+    defaults = document.get("defaults") or {}
+    if defaults.get("time_zone_id") and defaults["time_zone_id"] not in zones:
+        problems.append(_zone_problem(node, ("defaults", "time_zone_id"), defaults["time_zone_id"]))
+    for index, user in enumerate(document.get("users") or []):
+        name = user["username"].lower()
+        if name in seen_names:
+            problems.append(
+                Problem(
+                    *locate(node, ("users", index, "username")),
+                    f"users[{index}].username '{user['username']}' duplicates users[{seen_names[name]}] "
+                    "(usernames are unique regardless of case)",
+                    "give each user a distinct username",
+                )
+            )
+        seen_names.setdefault(name, index)
+        email = (user.get("email_address") or "").lower()
+        if email and email in seen_emails:
+            problems.append(
+                Problem(
+                    *locate(node, ("users", index, "email_address")),
+                    f"users[{index}].email_address duplicates users[{seen_emails[email]}]",
+                    "give each user their own email address",
+                )
+            )
+        if email:
+            seen_emails.setdefault(email, index)
+        zone = user.get("time_zone_id")
+        if zone and zone not in zones:
+            problems.append(_zone_problem(node, ("users", index, "time_zone_id"), zone))
+    return problems
+
+
+def _zone_problem(node: _LazyNode | yaml.Node | None, path: tuple[str | int, ...], zone: str) -> Problem:
+    return Problem(
+        *locate(node, path),
+        f"{field_path(path)} '{zone}' is not an IANA time zone",
+        "use a name such as Europe/Paris or America/New_York",
+    )
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+class _LazyNode:
+    """The YAML node tree, composed on first use."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._node: yaml.Node | None = None
+
+    def get(self) -> yaml.Node | None:
+        if self._node is None:
+            self._node = yaml.compose(self._text, Loader=_LOADER)
+        return self._node
+
+
+def _entries(document: dict[str, Any]) -> Iterator[UserEntry]:
     defaults = document.get("defaults") or {}
     for index, raw in enumerate(document.get("users") or []):
         merged = {**defaults, **raw}
         values = {k: merged[k] for k in USER_KEYS if merged.get(k) is not None}
-        line, _ = locate(node, ("users", index))
         yield UserEntry(
             username=raw["username"],
             given_name=raw["given_name"],
@@ -126,12 +194,13 @@ def _entries(document: dict[str, Any], node: yaml.Node | None) -> Iterator[UserE
             storage=merged.get("storage"),
             protect=bool(merged.get("protect", False)),
             password=raw.get("password"),
-            line=line,
+            index=index,
         )
 
 
-def locate(node: yaml.Node | None, path: tuple[str | int, ...]) -> tuple[int, int]:
+def locate(tree: _LazyNode | yaml.Node | None, path: tuple[str | int, ...]) -> tuple[int, int]:
     """1-based line and column of the node at ``path`` (or of its nearest ancestor)."""
+    node = tree.get() if isinstance(tree, _LazyNode) else tree
     if node is None:
         return 1, 1
     current = node

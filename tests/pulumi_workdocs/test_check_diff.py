@@ -42,6 +42,7 @@ def test_valid_inputs_pass() -> None:
     ("change", "prop", "rule"),
     [
         ({"username": "al ice"}, "username", "must match the pattern"),
+        ({"username": "émile"}, "username", "must match the pattern"),  # \w is ASCII, as the service reads it
         ({"username": ""}, "username", "must be at least 1 characters"),
         ({"given_name": "x" * 65}, "given_name", "must be at most 64 characters"),
         ({"email_address": "alice@example"}, "email_address", "must match the pattern"),
