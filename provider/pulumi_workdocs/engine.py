@@ -39,10 +39,19 @@ def pulumi_command() -> auto.PulumiCommand:
     return auto.PulumiCommand(root=str(bin_dir().parent))
 
 
-def workspace_env(backend_dir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+def backend_url(backend: Path | str) -> str:
+    """A state backend URL; a plain folder becomes a local file backend."""
+    if isinstance(backend, str) and "://" in backend:
+        return backend
+    path = Path(backend).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path.as_uri()
+
+
+def workspace_env(backend: Path | str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """Environment for the CLI and the provider plugin it starts."""
     env = {
-        "PULUMI_BACKEND_URL": backend_dir.resolve().as_uri(),
+        "PULUMI_BACKEND_URL": backend_url(backend),
         "PULUMI_CONFIG_PASSPHRASE": os.environ.get("PULUMI_CONFIG_PASSPHRASE", DEMO_PASSPHRASE),
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
@@ -57,19 +66,21 @@ def inline_stack(
     project_name: str,
     stack_name: str,
     program: Callable[[], None],
-    backend_dir: Path,
+    backend: Path | str,
     work_dir: Path,
     config: Mapping[str, str] | None = None,
     env: Mapping[str, str] | None = None,
+    pulumi_home: Path | None = None,
 ) -> auto.Stack:
-    """Create or select a stack on a local file backend, running ``program`` inline."""
-    backend_dir.mkdir(parents=True, exist_ok=True)
+    """Create or select a stack (a folder is a local file backend), running ``program`` inline."""
     work_dir.mkdir(parents=True, exist_ok=True)
+    if pulumi_home is None:
+        pulumi_home = Path(backend) / ".pulumi-home" if "://" not in str(backend) else work_dir / ".pulumi-home"
     has_project = (work_dir / "Pulumi.yaml").exists()  # then it is read, never rewritten
     options = auto.LocalWorkspaceOptions(
         work_dir=str(work_dir),
-        pulumi_home=str(backend_dir / ".pulumi-home"),
-        env_vars=workspace_env(backend_dir, env),
+        pulumi_home=str(pulumi_home),
+        env_vars=workspace_env(backend, env),
         secrets_provider="passphrase",
         project_settings=None if has_project else auto.ProjectSettings(name=project_name, runtime="python"),
         pulumi_command=pulumi_command(),

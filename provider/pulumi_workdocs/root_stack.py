@@ -18,13 +18,13 @@ PROJECT = "workdocs-users"  # the name in Pulumi.yaml
 def open_stack(
     users_file: UsersFile,
     stack_name: str,
-    backend_dir: Path,
+    backend: Path | str,
     work_dir: Path,
     endpoint: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> auto.Stack:
     config = {"workdocs:endpoint": endpoint} if endpoint else None
-    stack = inline_stack(PROJECT, stack_name, program(users_file), backend_dir, work_dir, config, env)
+    stack = inline_stack(PROJECT, stack_name, program(users_file), backend, work_dir, config, env)
     key = f"{CONFIG_NAMESPACE}:{PASSWORD_SEED_KEY}"
     if key not in stack.get_all_config():
         # The seed of generated passwords: made once, kept encrypted in the stack's config.

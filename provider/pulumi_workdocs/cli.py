@@ -1,0 +1,160 @@
+"""``workdocs-users``: validate, plan, up, drift and export for a users file.
+
+Exit codes: 0 success / no changes, 1 error, 2 changes (plan) or drift (drift),
+3 only unapplied changes (drift).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pulumi import automation as auto
+
+from pulumi_workdocs.users_file import UsersFile, UsersFileError, load
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_UNAPPLIED = 0, 1, 2, 3
+
+
+@dataclass
+class Context:
+    """What every command needs: the users file, the stack and how to reach WorkDocs."""
+
+    users_path: Path
+    stack_name: str
+    backend: str
+    endpoint: str | None
+    work_dir: Path
+
+    def users_file(self) -> UsersFile:
+        return load(self.users_path)
+
+    def stack(self, users_file: UsersFile) -> auto.Stack:
+        from pulumi_workdocs.root_stack import open_stack
+
+        return open_stack(users_file, self.stack_name, self.backend, self.work_dir, endpoint=self.endpoint)
+
+    def client(self) -> Any:
+        """A boto3 WorkDocs client on the default credential chain (endpoint as configured)."""
+        from pulumi_workdocs.client import ClientSettings
+
+        return ClientSettings(endpoint=self.endpoint).client()
+
+
+def _context(args: argparse.Namespace) -> Context:
+    users_path = Path(args.file)
+    return Context(
+        users_path=users_path,
+        stack_name=args.stack,
+        backend=args.backend,
+        endpoint=args.endpoint,
+        work_dir=users_path.resolve().parent,
+    )
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    ctx = _context(args)
+    try:
+        users_file = ctx.users_file()
+    except UsersFileError as err:
+        print(err, file=sys.stderr)
+        return EXIT_ERROR
+    print(f"{ctx.users_path}: {len(users_file.users)} users, no problems")
+    return EXIT_OK
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from pulumi_workdocs.plan import run_plan
+
+    return run_plan(_context(args), args.format, args.max_removals)
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from pulumi_workdocs.plan import run_up
+
+    return run_up(_context(args), args.max_removals)
+
+
+def cmd_drift(args: argparse.Namespace) -> int:
+    from pulumi_workdocs.drift import run_drift
+
+    return run_drift(_context(args), args.format, args.baseline)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pulumi_workdocs.drift import run_export
+
+    return run_export(_context(args), args.output, args.all)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workdocs-users", description=__doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--file", "-f", default="users.yaml", help="the users file (default users.yaml)")
+    common.add_argument(
+        "--stack", default=os.environ.get("WORKDOCS_STACK", "dev"), help="stack name (default $WORKDOCS_STACK or dev)"
+    )
+    common.add_argument(
+        "--backend",
+        default=os.environ.get("PULUMI_BACKEND_URL", ".pulumi-state"),
+        help="state backend URL or folder (default $PULUMI_BACKEND_URL or .pulumi-state)",
+    )
+    common.add_argument(
+        "--endpoint",
+        default=os.environ.get("AWS_ENDPOINT_URL_WORKDOCS"),
+        help="WorkDocs endpoint, e.g. workdocs-local's URL (default $AWS_ENDPOINT_URL_WORKDOCS; AWS otherwise)",
+    )
+    formats = ["text", "markdown", "json"]
+    commands = parser.add_subparsers(dest="command", required=True)
+    validate = commands.add_parser("validate", parents=[common], help="check the users file (exit 1 on any problem)")
+    validate.add_argument("path", nargs="?", default=None, help="the users file (same as --file)")
+    validate.set_defaults(run=cmd_validate)
+    for name, run, text in (
+        ("plan", cmd_plan, "preview with the engine and render what the change does (exit 2 on changes)"),
+        ("up", cmd_up, "apply the users file, refusing more removals than allowed"),
+    ):
+        sub = commands.add_parser(name, parents=[common], help=text)
+        sub.add_argument(
+            "--max-removals",
+            default="25%",
+            help="most users that may be deleted or deactivated: N or P%% of the managed users (default 25%%)",
+        )
+        if name == "plan":
+            sub.add_argument("--format", choices=formats, default="text")
+        sub.set_defaults(run=run)
+    drift = commands.add_parser("drift", parents=[common], help="report what differs in WorkDocs (read-only)")
+    drift.add_argument("--format", choices=formats, default="text")
+    drift.add_argument("--baseline", type=Path, default=None, help="ignore file of known drift")
+    drift.set_defaults(run=cmd_drift)
+    export = commands.add_parser("export", parents=[common], help="write users-file entries for existing users")
+    export.add_argument("--output", "-o", default="-", help="where to write (default stdout)")
+    export.add_argument("--all", action="store_true", help="a whole users file from the organization")
+    export.set_defaults(run=cmd_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if getattr(args, "path", None):
+        args.file = args.path
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except UsersFileError as err:
+        print(err, file=sys.stderr)
+        return EXIT_ERROR
+    except auto.CommandError as err:
+        print(f"workdocs-users: the engine failed:\n{err}", file=sys.stderr)
+        return EXIT_ERROR
+    except (OSError, ValueError, RuntimeError) as err:
+        print(f"workdocs-users: {err}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())
