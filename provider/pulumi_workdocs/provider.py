@@ -90,6 +90,23 @@ def _iso(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def changed_fields(olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+    """Declared properties of ``news`` (inputs) that differ from ``olds`` (outputs), in FIELDS order.
+
+    Undeclared (None) properties keep WorkDocs' value and are not managed; unknown values
+    count as changed. diff() and the plan both read this.
+    """
+    args = _args(news)
+    changed = []
+    for field in FIELDS:
+        new = args.get(field.prop)
+        if new is None:
+            continue
+        if _is_unknown(new) or not _same(field.prop, olds.get(field.prop), new):
+            changed.append(field.prop)
+    return changed
+
+
 class WorkDocsUserProvider(ResourceProvider):
     """CRUD for ``WorkDocsUser``: one WorkDocs user per resource, Id = WorkDocs user Id."""
 
@@ -173,13 +190,7 @@ class WorkDocsUserProvider(ResourceProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Field by field, always explicit. ``olds`` are the old outputs."""
         args = _args(news)
-        changed = []
-        for field in FIELDS:
-            new = args.get(field.prop)
-            if new is None:
-                continue  # not declared: WorkDocs' value is kept, not managed
-            if _is_unknown(new) or not _same(field.prop, olds.get(field.prop), new):
-                changed.append(field.prop)
+        changed = changed_fields(olds, news)
         replaces = [p for p in changed if BY_PROP[p].change is Change.REPLACE]
         username = args.get("username")
         delete_first = bool(replaces) and (
@@ -337,17 +348,24 @@ class WorkDocsUserProvider(ResourceProvider):
 
     @staticmethod
     def _outputs(user: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
-        """Every compared field is an output (diff gets old outputs), plus what WorkDocs adds."""
-        outs: dict[str, Any] = {}
-        for field in FIELDS:
-            if field.api is None:
-                outs[field.prop] = args.get(field.prop, DEFAULTS.get(field.prop))
-            elif field.prop == "storage_rule":
-                outs[field.prop] = storage_rule_from_api((user.get("Storage") or {}).get("StorageRule"))
-            else:
-                outs[field.prop] = user.get(field.api)
-        for prop, api in READ_ONLY_OUTPUTS.items():
-            value = user.get(api)
-            outs[prop] = _iso(value) if prop.endswith("_timestamp") else value
-        outs["storage_utilized_in_bytes"] = (user.get("Storage") or {}).get("StorageUtilizedInBytes")
-        return outs
+        return outputs_from_user(user, args)
+
+
+def outputs_from_user(user: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+    """Every compared field is an output (diff gets old outputs), plus what WorkDocs adds.
+
+    A module function so the drift check converts live users exactly as ``read()`` does.
+    """
+    outs: dict[str, Any] = {}
+    for field in FIELDS:
+        if field.api is None:
+            outs[field.prop] = args.get(field.prop, DEFAULTS.get(field.prop))
+        elif field.prop == "storage_rule":
+            outs[field.prop] = storage_rule_from_api((user.get("Storage") or {}).get("StorageRule"))
+        else:
+            outs[field.prop] = user.get(field.api)
+    for prop, api in READ_ONLY_OUTPUTS.items():
+        value = user.get(api)
+        outs[prop] = _iso(value) if prop.endswith("_timestamp") else value
+    outs["storage_utilized_in_bytes"] = (user.get("Storage") or {}).get("StorageUtilizedInBytes")
+    return outs

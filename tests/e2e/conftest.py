@@ -86,14 +86,14 @@ class StackRunner:
             if r["type"].endswith("workdocs:User")
         }
 
-    def export_plain(self) -> str:
+    def export_plain(self, cwd: Path | None = None) -> str:
         """``pulumi stack export`` as a user runs it (no --show-secrets)."""
         env = {**os.environ, **workspace_env(self.backend, self.env)}
         env["PULUMI_HOME"] = str(self.backend / ".pulumi-home")
         cli = pulumi_command().command
         done = subprocess.run(
             [cli, "stack", "export", "--stack", "dev"],
-            cwd=self.work,
+            cwd=cwd or self.work,
             env=env,
             capture_output=True,
             text=True,

@@ -1,0 +1,157 @@
+"""`workdocs-users plan` and `up` from a real preview (engine + workdocs-local)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pulumi_workdocs.cli import main
+
+from tests.e2e.conftest import ACCESS_KEY, SECRET_KEY, StackRunner
+
+pytestmark = pytest.mark.e2e
+MUTATING = {"CreateUser", "UpdateUser", "DeleteUser", "ActivateUser", "DeactivateUser"}
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Credentials for the CLI's engine and provider, from the environment as a user sets them."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+
+def user(name: str, **extra: Any) -> dict[str, Any]:
+    return {"username": name, "given_name": name.title(), "surname": "Tester", "email_address": f"{name}@example.com",
+            **extra}  # fmt: skip
+
+
+class UsersCli:
+    def __init__(self, runner: StackRunner, folder: Path) -> None:
+        self.runner = runner
+        self.path = folder / "users.yaml"
+
+    def write(self, users: list[dict[str, Any]], **top: Any) -> None:
+        document = {"organization_id": self.runner.server.organization_id, **top, "users": users}
+        self.path.write_text(yaml.safe_dump(document, sort_keys=False))
+
+    def __call__(self, *args: str) -> int:
+        common = ["--file", str(self.path), "--stack", "dev", "--backend", str(self.runner.backend),
+                  "--endpoint", self.runner.server.url]  # fmt: skip
+        return main([args[0], *common, *args[1:]])
+
+    def mutations(self) -> list[str]:
+        return [e["operation"] for e in self.runner.server.app.requests.entries() if e["operation"] in MUTATING]
+
+
+@pytest.fixture
+def cli(runner: StackRunner, tmp_path: Path, cli_env: None) -> UsersCli:
+    return UsersCli(runner, tmp_path)
+
+
+START = [
+    user("alice"),
+    user("bob", deletion_policy="DELETE"),
+    user("carol", deletion_policy="DELETE"),
+    user("dave"),
+    user("erin"),
+    user("grace"),
+]
+CHANGED = [
+    user("alice", given_name="Alicia", storage="1 TiB"),  # update in place
+    # bob removed: DELETE policy -> documents permanently deleted
+    user("carol", deletion_policy="DELETE", email_address="carol@new.example.com"),  # replace
+    # dave removed: DEACTIVATE
+    user("erin", status="INACTIVE"),  # deactivation
+    user("frank"),  # create
+    user("grace"),  # unchanged
+]
+
+
+def test_plan_renders_every_kind_of_change_destructive_first(cli: UsersCli, capsys: pytest.CaptureFixture[str]) -> None:
+    cli.write(START, defaults={"storage": "50 GB"})
+    assert cli("up") == 0
+    capsys.readouterr()
+    assert cli("plan", "--format", "json") == 0  # nothing to do
+    assert json.loads(capsys.readouterr().out)["changes"] == []
+
+    cli.write(CHANGED, defaults={"storage": "50 GB"})
+    cli.runner.server.app.requests.clear()
+    assert cli("plan", "--format", "json", "--max-removals", "100%") == 2
+    plan = json.loads(capsys.readouterr().out)
+    assert [(c["kind"], c["username"]) for c in plan["changes"]] == [
+        ("delete", "bob"),
+        ("replace", "carol"),
+        ("deactivate", "dave"),
+        ("deactivate", "erin"),
+        ("create", "frank"),
+        ("update", "alice"),
+    ]
+    carol = plan["changes"][1]
+    assert carol["fields"] == [
+        {"field": "email_address", "before": "carol@example.com", "after": "carol@new.example.com"}
+    ]
+    assert "DeleteUser permanently deletes" in carol["reason"]
+    assert plan["changes"][5]["fields"] == [
+        {"field": "given_name", "before": "Alice", "after": "Alicia"},
+        {"field": "storage_rule", "before": "50 GB", "after": "1 TiB"},
+    ]
+    assert plan["totals"]["unchanged"] == 1 and plan["removals"] == 4 and plan["managed"] == 6
+    assert cli.mutations() == []  # a plan changes nothing
+
+    assert cli("plan", "--format", "markdown", "--max-removals", "100%") == 2
+    markdown = capsys.readouterr().out
+    assert markdown.index("#### Deleted") < markdown.index("#### Replaced") < markdown.index("#### Created")
+    assert "Tester" in markdown and "ciphertext" not in markdown
+
+
+def test_max_removals_blocks_plan_and_up_and_allows_when_raised(
+    cli: UsersCli, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli.write(START)
+    assert cli("up") == 0
+    cli.write(CHANGED)
+    cli.runner.server.app.requests.clear()
+    capsys.readouterr()
+    assert cli("plan") == 1  # 4 removals of 6 managed users > 25%
+    assert "refused: 4 users would be deleted or deactivated" in capsys.readouterr().err
+    assert cli("up") == 1
+    assert cli.mutations() == []  # refused before anything changed
+    assert cli("plan", "--max-removals", "4") == 2
+    assert cli("up", "--max-removals", "4") == 0
+    assert sorted(set(cli.mutations())) == ["CreateUser", "DeactivateUser", "DeleteUser", "UpdateUser"]
+    assert cli("plan") == 0
+
+
+def test_password_sources_never_leak(
+    cli: UsersCli, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pulumi import automation as auto
+    from pulumi_workdocs.root_stack import open_stack
+    from pulumi_workdocs.users_file import load
+
+    monkeypatch.setenv("BOB_INITIAL_PASSWORD", "Env-Pass-4417")
+    cli.write([
+        user("alice", password={"config": "alicePassword"}),
+        user("bob", password={"env": "BOB_INITIAL_PASSWORD"}),
+        user("carol"),  # generated
+    ])  # fmt: skip
+    stack = open_stack(load(cli.path), "dev", cli.runner.backend, cli.path.parent, endpoint=cli.runner.server.url)
+    stack.set_config("workdocs-users:alicePassword", auto.ConfigValue("Config-Pass-9921", secret=True))
+    assert cli("up") == 0
+    printed = capsys.readouterr()
+    generated = stack.outputs()["generated_passwords"]
+    assert generated.secret and set(generated.value) == {"carol"}
+    secrets = ["Config-Pass-9921", "Env-Pass-4417", generated.value["carol"]]
+    exported = cli.runner.export_plain(cwd=cli.path.parent)
+    for secret in secrets:
+        assert secret not in exported and secret not in printed.out and secret not in printed.err
+    assert cli("plan", "--format", "markdown") == 0
+    assert all(secret not in capsys.readouterr().out for secret in secrets)
+    state = {r["urn"].rsplit("::", 1)[1]: r for r in (stack.export_stack().deployment or {})["resources"]}
+    # The right password went in; it is readable only through --show-secrets (the decrypted view).
+    assert json.loads(state["alice"]["inputs"]["password"]["plaintext"]) == "Config-Pass-9921"
+    assert json.loads(state["bob"]["inputs"]["password"]["plaintext"]) == "Env-Pass-4417"

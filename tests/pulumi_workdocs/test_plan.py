@@ -1,0 +1,124 @@
+"""build_plan, the renderers and the removal guard: pure functions of preview steps."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from pulumi_workdocs.plan import SECRET_SIGNATURE, Step, build_plan, guard, render_json, render_markdown, render_text
+
+SECRET = {SECRET_SIGNATURE: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "[secret]"}
+
+
+def outs(username: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "organization_id": "d-1234567890",
+        "username": username,
+        "given_name": username.title(),
+        "surname": "X",
+        "email_address": f"{username}@example.com",
+        "status": "ACTIVE",
+        "deletion_policy": "DEACTIVATE",
+        "adopt": False,
+        "storage_rule": {"storage_type": "QUOTA", "storage_allocated_in_bytes": 50 * 1000**3},
+        **extra,
+    }
+
+
+def inputs(username: str, **extra: Any) -> dict[str, Any]:
+    base = {k: v for k, v in outs(username).items()}
+    return {**base, "password": SECRET, **extra}
+
+
+STEPS = [
+    Step("update", "alice", outs("alice"), inputs("alice", given_name="Alicia", storage_rule={
+        "storage_type": "QUOTA", "storage_allocated_in_bytes": 1024**4})),
+    Step("delete", "bob", outs("bob", deletion_policy="DELETE"), None),
+    Step("create-replacement", "carol", outs("carol", deletion_policy="DELETE"),
+         inputs("carol", email_address="carol@new.example.com", deletion_policy="DELETE"), ("email_address",)),
+    Step("replace", "carol", outs("carol", deletion_policy="DELETE"),
+         inputs("carol", email_address="carol@new.example.com", deletion_policy="DELETE"), ("email_address",)),
+    Step("delete-replaced", "carol", outs("carol", deletion_policy="DELETE"), None),
+    Step("delete", "dave", outs("dave"), None),
+    Step("update", "erin", outs("erin"), inputs("erin", status="INACTIVE")),
+    Step("create", "frank", None, inputs("frank")),
+    Step("same", "grace", outs("grace"), inputs("grace")),
+]  # fmt: skip
+
+
+def test_destructive_changes_come_first_with_their_causes() -> None:
+    plan = build_plan(STEPS)
+    assert [(c.kind, c.username) for c in plan.changes] == [
+        ("delete", "bob"),
+        ("replace", "carol"),
+        ("deactivate", "dave"),
+        ("deactivate", "erin"),
+        ("create", "frank"),
+        ("update", "alice"),
+    ]
+    by_name = {c.username: c for c in plan.changes}
+    assert "permanently deletes all of the user's documents" in by_name["bob"].reason
+    assert by_name["carol"].reason.startswith("email_address cannot be changed in place")
+    assert [(f.field, f.before, f.after) for f in by_name["carol"].fields] == [
+        ("email_address", "carol@example.com", "carol@new.example.com")
+    ]
+    assert "documents kept" in by_name["dave"].reason
+    assert by_name["erin"].reason.startswith("status ACTIVE -> INACTIVE")
+    assert [f.field for f in by_name["alice"].fields] == ["given_name", "storage_rule"]
+    assert plan.managed == 6 and plan.unchanged == 1 and plan.removals == 4
+
+
+def test_markdown_lists_destructive_first_with_field_level_changes() -> None:
+    text = render_markdown(build_plan(STEPS))
+    order = [
+        text.index(h) for h in ("#### Deleted", "#### Replaced", "#### Deactivated", "#### Created", "#### Updated")
+    ]
+    assert order == sorted(order)
+    assert "- `alice`: given_name `Alice` -> `Alicia`; storage `50 GB` -> `1 TiB`" in text
+    assert "**4 destructive change(s) listed first" in text
+    assert (
+        "**Totals:** 1 to delete, 1 to replace, 2 to deactivate, 1 to create, 1 to update in place, 1 unchanged."
+        in text
+    )
+
+
+def test_no_secret_reaches_any_rendering() -> None:
+    plan = build_plan(STEPS + [Step("update", "hank", outs("hank"), inputs("hank", given_name="Hank2"))])
+    for rendered in (render_text(plan), render_markdown(plan), render_json(plan)):
+        assert "ciphertext" not in rendered and SECRET_SIGNATURE not in rendered and "password" not in rendered
+
+
+def test_json_is_machine_readable() -> None:
+    document = json.loads(render_json(build_plan(STEPS)))
+    assert document["totals"] == {
+        "delete": 1, "replace": 1, "deactivate": 2, "create": 1, "update": 1, "unchanged": 1,
+    }  # fmt: skip
+    assert document["changes"][0] == {
+        "kind": "delete",
+        "username": "bob",
+        "reason": document["changes"][0]["reason"],
+        "fields": [],
+    }
+
+
+def test_no_changes_renders_as_such() -> None:
+    plan = build_plan([Step("same", "grace", outs("grace"), inputs("grace"))])
+    assert plan.changes == [] and render_text(plan).startswith("No changes")
+
+
+@pytest.mark.parametrize(
+    ("limit", "refused"),
+    [("25%", True), ("66%", True), ("67%", False), ("3", True), ("4", False), ("100%", False), ("0", True)],
+)
+def test_removal_guard(limit: str, refused: bool) -> None:
+    plan = build_plan(STEPS)  # 4 removals of 6 managed users
+    message = guard(plan, limit)
+    assert (message is not None) is refused
+    if message:
+        assert message.startswith("refused: 4 users would be deleted or deactivated") and "\n" not in message
+
+
+def test_guard_rejects_a_malformed_limit() -> None:
+    with pytest.raises(ValueError, match="--max-removals takes N or P%"):
+        guard(build_plan(STEPS), "lots")
