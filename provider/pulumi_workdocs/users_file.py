@@ -229,4 +229,6 @@ def _hint(rule: str) -> str:
         return "add it"
     if "pattern" in rule:
         return "use only the characters the pattern allows"
+    if rule == "must be of type string":
+        return "quote the value: YAML reads no, yes, on, off, numbers and dates as other types"
     return ""

@@ -1,0 +1,89 @@
+"""`workdocs-users validate`: every problem at once, as file:line:column: message."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pulumi_workdocs.cli import main
+from pulumi_workdocs.users_file import load, parse_size
+
+BROKEN = Path(__file__).parent / "broken"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def validate(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
+    code = main(["validate", str(path)])
+    return code, capsys.readouterr().err.replace(str(path), "F").splitlines()
+
+
+def test_schema_errors_each_with_line_column_and_hint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = shutil.copy(BROKEN / "schema_errors.yaml", tmp_path / "users.yaml")
+    code, lines = validate(Path(path), capsys)
+    assert code == 1
+    assert lines == [
+        "F:3:3: defaults.storage must match the pattern "
+        "^(?:unlimited|[0-9]+(?:\\.[0-9]+)? ?(?:B|KB|MB|GB|TB|KiB|MiB|GiB|TiB))$ "
+        "(fix: use only the characters the pattern allows)",
+        "F:5:5: users[0].username must match the pattern ^(?:[\\w\\-+.]+(@[a-zA-Z0-9.\\-]+\\.[a-zA-Z]+)?)$ "
+        "(fix: use only the characters the pattern allows)",
+        "F:8:5: users[0].type must be one of USER, ADMIN, POWERUSER, MINIMALUSER, WORKSPACESUSER",
+        "F:10:5: users[1].given_name must be at least 1 characters",
+        "F:12:5: users[1].colour is not a known field (known: adopt, deletion_policy, email_address, given_name, "
+        "locale, password, protect, status, storage, surname, time_zone_id, type, username) "
+        "(fix: remove it or correct its spelling)",
+        "F:13:5: users[2].given_name must be of type string "
+        "(fix: quote the value: YAML reads no, yes, on, off, numbers and dates as other types)",
+        "F:13:5: users[2].username is required (fix: add it)",
+        "F:15:5: users[2].password must be of type object",
+    ]
+    assert "hunter2" not in "\n".join(lines)  # a password put in the file is never echoed
+
+
+def test_semantic_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = shutil.copy(BROKEN / "semantic_errors.yaml", tmp_path / "users.yaml")
+    code, lines = validate(Path(path), capsys)
+    assert code == 1
+    assert lines == [
+        "F:9:5: users[1].username 'ALICE' duplicates users[0] (usernames are unique regardless of case) "
+        "(fix: give each user a distinct username)",
+        "F:12:5: users[1].email_address duplicates users[0] (fix: give each user their own email address)",
+        "F:16:5: users[2].time_zone_id 'Mars/Olympus_Mons' is not an IANA time zone "
+        "(fix: use a name such as Europe/Paris or America/New_York)",
+    ]
+
+
+def test_not_yaml(capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = validate(BROKEN / "not_yaml.yaml", capsys)
+    assert code == 1 and len(lines) >= 1 and lines[0].startswith("F:4:1: not valid YAML")
+
+
+def test_the_sample_users_file_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(ROOT / "users.yaml")]) == 0
+    assert "4 users, no problems" in capsys.readouterr().out
+    assert (ROOT / "users.yaml").read_text().startswith("# yaml-language-server: $schema=./schema.json")
+
+
+def test_defaults_apply_and_sizes_become_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "users.yaml"
+    path.write_text(yaml.safe_dump({
+        "organization_id": "d-1234567890",
+        "defaults": {"storage": "50 GB", "type": "POWERUSER", "deletion_policy": "DELETE"},
+        "users": [{"username": "a", "given_name": "A", "surname": "B", "type": "USER"},
+                  {"username": "b", "given_name": "B", "surname": "C", "storage": "unlimited", "protect": True}],
+    }))  # fmt: skip
+    a, b = load(path).users
+    assert a.resource_args()["type"] == "USER" and a.resource_args()["deletion_policy"] == "DELETE"
+    assert a.resource_args()["storage_rule"] == {"storage_type": "QUOTA", "storage_allocated_in_bytes": 50 * 10**9}
+    assert b.resource_args()["storage_rule"] == {"storage_type": "UNLIMITED"} and b.protect is True
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("1 TiB", 1024**4), ("50 GB", 50 * 10**9), ("1.5 GiB", 3 * 1024**3 // 2), ("10MB", 10**7), ("7 B", 7)],
+)
+def test_parse_size(text: str, size: int) -> None:
+    assert parse_size(text) == {"storage_type": "QUOTA", "storage_allocated_in_bytes": size}
