@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import botocore.session
+
 from pulumi_workdocs.fields import FIELDS, PASSWORD, Field
 
 OUT = Path(__file__).resolve().parents[1] / "provider" / "pulumi_workdocs" / "schema.json"

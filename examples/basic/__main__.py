@@ -5,6 +5,7 @@ Set `workdocs:endpoint` (or AWS_ENDPOINT_URL_WORKDOCS) to use workdocs-local, an
 """
 
 import pulumi
+
 from pulumi_workdocs import WorkDocsUser
 
 config = pulumi.Config()

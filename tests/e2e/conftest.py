@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from pulumi import automation as auto
+
 from pulumi_workdocs.engine import inline_stack, pulumi_command, workspace_env
 from workdocs_local import WorkDocsLocalServer
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
-from pulumi_workdocs.cli import main
 
+from pulumi_workdocs.cli import main
 from tests.e2e.conftest import ACCESS_KEY, SECRET_KEY, StackRunner
 
 pytestmark = pytest.mark.e2e
@@ -130,6 +130,7 @@ def test_password_sources_never_leak(
     cli: UsersCli, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from pulumi import automation as auto
+
     from pulumi_workdocs.root_stack import open_stack
     from pulumi_workdocs.users_file import load
 

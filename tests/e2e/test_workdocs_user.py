@@ -9,8 +9,8 @@ import boto3
 import pulumi
 import pytest
 from pulumi import automation as auto
-from pulumi_workdocs import WorkDocsUser
 
+from pulumi_workdocs import WorkDocsUser
 from tests.e2e.conftest import ACCESS_KEY, SECRET_KEY, StackRunner
 
 pytestmark = pytest.mark.e2e

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from pulumi.runtime.rpc import UNKNOWN
+
 from pulumi_workdocs.provider import WorkDocsUserProvider
 
 ARGS: dict[str, Any] = {

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+
 from pulumi_workdocs.plan import SECRET_SIGNATURE, Step, build_plan, guard, render_json, render_markdown, render_text
 
 SECRET = {SECRET_SIGNATURE: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "[secret]"}

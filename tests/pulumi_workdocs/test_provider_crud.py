@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+
 from pulumi_workdocs.errors import WorkDocsUserError
 from pulumi_workdocs.provider import WorkDocsUserProvider
 from workdocs_local import WorkDocsLocalServer
@@ -171,6 +172,7 @@ def test_numbers_carried_as_doubles_by_pulumi_reach_the_api_as_integers(
 
 def test_sdk_parameter_errors_name_the_parameter_but_not_the_value() -> None:
     from botocore.exceptions import ParamValidationError
+
     from pulumi_workdocs.errors import describe
 
     report = "Invalid type for parameter Password, value: Sup3r-Secret, type: <class 'int'>, valid types: <class 'str'>"

@@ -9,6 +9,7 @@ from typing import Any
 import botocore.session
 import pytest
 from jsonschema import Draft202012Validator
+
 from pulumi_workdocs.fields import FIELDS, PASSWORD
 from pulumi_workdocs.schema import schema
 

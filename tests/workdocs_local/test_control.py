@@ -6,7 +6,6 @@ import time
 from typing import Any
 
 import pytest
-from workdocs_local import WorkDocsLocalServer
 
 from tests.workdocs_local.helpers import (
     add_fault,
@@ -16,6 +15,7 @@ from tests.workdocs_local.helpers import (
     raw_request,
     request_log,
 )
+from workdocs_local import WorkDocsLocalServer
 
 
 def test_health_reports_ok_and_the_organizations():

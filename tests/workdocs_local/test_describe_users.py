@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from workdocs_local import WorkDocsLocalServer
 
 from tests.conftest import make_client
 from tests.workdocs_local.helpers import create_user
+from workdocs_local import WorkDocsLocalServer
 
 ORG_A = "d-aaaaaaaaaa"
 ORG_B = "d-bbbbbbbbbb"

@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from workdocs_local import WorkDocsLocalServer
 
 from tests.conftest import make_client
 from tests.workdocs_local.helpers import create_user, raw_request
+from workdocs_local import WorkDocsLocalServer
 
 
 def test_raw_error_response_carries_status_headers_and_json_body(workdocs_server: WorkDocsLocalServer):

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
-from workdocs_local import WorkDocsLocalServer
 
 from tests.conftest import make_client
 from tests.workdocs_local.helpers import (
@@ -21,6 +20,7 @@ from tests.workdocs_local.helpers import (
     request_log,
     status_code,
 )
+from workdocs_local import WorkDocsLocalServer
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from botocore.config import Config
-from workdocs_local import WorkDocsLocalServer
 
 from tests.conftest import make_client
 from tests.workdocs_local.helpers import create_user
+from workdocs_local import WorkDocsLocalServer
 
 USER_COUNT = 2500
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from workdocs_local import WorkDocsLocalServer
 
 from tests.conftest import make_client
 from tests.workdocs_local.helpers import control, create_user, issue_token
+from workdocs_local import WorkDocsLocalServer
 
 
 def test_users_folders_and_tokens_survive_a_restart(tmp_path: Path):

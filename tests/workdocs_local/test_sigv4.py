@@ -12,7 +12,6 @@ import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
-from workdocs_local import WorkDocsLocalServer
 
 from tests.conftest import REGION, make_client
 from tests.workdocs_local.helpers import (
@@ -23,6 +22,7 @@ from tests.workdocs_local.helpers import (
     request_log,
     status_code,
 )
+from workdocs_local import WorkDocsLocalServer
 
 
 @pytest.fixture

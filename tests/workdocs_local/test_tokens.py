@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from workdocs_local import WorkDocsLocalServer
 
 from tests.conftest import make_client
 from tests.workdocs_local.helpers import UNVALIDATED, control, create_user, issue_token
+from workdocs_local import WorkDocsLocalServer
 
 
 @pytest.fixture
