@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+
 from workdocs_local import WorkDocsLocalServer
 
 REGION = "us-east-1"
