@@ -89,7 +89,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from pulumi_workdocs.drift import run_export
 
-    return run_export(_context(args), args.output, args.all)
+    return run_export(_context(args), args.output, args.all, args.organization_id)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -134,6 +134,9 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", parents=[common], help="write users-file entries for existing users")
     export.add_argument("--output", "-o", default="-", help="where to write (default stdout)")
     export.add_argument("--all", action="store_true", help="a whole users file from the organization")
+    export.add_argument(
+        "--organization-id", default=None, help="with --all and no users file yet: the organization to export"
+    )
     export.set_defaults(run=cmd_export)
     return parser
 
