@@ -87,7 +87,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pulumi_workdocs.drift import run_export
+    from pulumi_workdocs.export import run_export
 
     return run_export(_context(args), args.output, args.all, args.organization_id)
 

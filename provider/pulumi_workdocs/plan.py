@@ -17,6 +17,7 @@ from pulumi import automation as auto
 
 from pulumi_workdocs.fields import BY_PROP, Change
 from pulumi_workdocs.provider import changed_fields
+from pulumi_workdocs.users_file import human_size
 
 if TYPE_CHECKING:
     from pulumi_workdocs.cli import Context
@@ -84,17 +85,8 @@ def _show(value: Any) -> str:
     if isinstance(value, dict) and SECRET_SIGNATURE in value:
         return "[secret]"
     if isinstance(value, dict) and "storage_type" in value:
-        if value.get("storage_type") == "UNLIMITED":
-            return "unlimited"
-        return _size(int(value.get("storage_allocated_in_bytes") or 0))
+        return human_size(value) or json.dumps(value, sort_keys=True)
     return "(unset)" if value is None else str(value)
-
-
-def _size(size: int) -> str:
-    for unit, factor in (("TiB", 1024**4), ("GiB", 1024**3), ("TB", 1000**4), ("GB", 1000**3), ("MiB", 1024**2)):
-        if size >= factor and size % factor == 0:
-            return f"{size // factor} {unit}"
-    return f"{size} B"
 
 
 def _policy_words(policy: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -63,6 +63,30 @@ def parse_size(text: str) -> dict[str, Any]:
         "storage_type": "QUOTA",
         "storage_allocated_in_bytes": int(float(match.group(1)) * SIZE_UNITS[unit]),
     }
+
+
+_HUMAN_UNITS = ("TiB", "TB", "GiB", "GB", "MiB", "MB", "KiB", "KB", "B")  # largest exact unit first
+
+
+def human_size(rule: Mapping[str, Any] | None) -> str | None:
+    """A storage rule as users-file text that ``parse_size`` reads back to the same bytes."""
+    if not rule:
+        return None
+    if rule.get("storage_type") == "UNLIMITED":
+        return "unlimited"
+    allocated = rule.get("storage_allocated_in_bytes")
+    if allocated is None:
+        return None
+    size = int(allocated)
+    if size == 0:
+        return "0 B"
+    for unit in _HUMAN_UNITS:
+        factor = SIZE_UNITS[unit.upper()]
+        if size % factor == 0:
+            text = f"{size // factor} {unit}"
+            if parse_size(text).get("storage_allocated_in_bytes") == size:
+                return text
+    return None  # beyond a double's exact range: no text reads back exactly
 
 
 @dataclass(frozen=True)

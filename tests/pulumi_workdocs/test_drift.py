@@ -16,10 +16,7 @@ from pulumi_workdocs.drift import (
     Ignore,
     IgnoreFileError,
     IgnoreRule,
-    build_export,
     compute_drift,
-    export_entry,
-    human_size,
     list_users,
     load_ignore,
     parse_ignore,
@@ -27,8 +24,9 @@ from pulumi_workdocs.drift import (
     render_markdown,
     render_text,
 )
+from pulumi_workdocs.export import build_export, export_entry
 from pulumi_workdocs.provider import outputs_from_user
-from pulumi_workdocs.users_file import UsersFile, load, parse_size
+from pulumi_workdocs.users_file import UsersFile, human_size, load, parse_size
 
 ORG = "d-1234567890"
 CREATED = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)

@@ -1,0 +1,210 @@
+"""``workdocs-users export``: users-file entries for existing users, with ``adopt: true``.
+
+With them, the next ``up`` takes the users over without a single CreateUser.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from botocore.exceptions import BotoCoreError, ClientError
+
+from pulumi_workdocs.drift import Ignore, compute_drift, ignore_for, live_users_of, read_state, state_users
+from pulumi_workdocs.fields import FIELDS
+from pulumi_workdocs.provider import DEFAULTS, outputs_from_user
+from pulumi_workdocs.users_file import (
+    UserEntry,
+    UsersFile,
+    UsersFileError,
+    _time_zones,
+    human_size,
+    load,
+)
+
+if TYPE_CHECKING:
+    from pulumi_workdocs.cli import Context
+
+EXIT_CLEAN, EXIT_ERROR, EXIT_DRIFT, EXIT_UNAPPLIED = 0, 1, 2, 3
+IGNORE_FILE = ".workdocs-drift-ignore.yaml"  # read next to the users file when it exists
+USER_TYPE_SUFFIX = "workdocs:User"
+PAGE_SIZE = 999  # DescribeUsers' largest Limit: 5,000 users are 6 calls
+# Fields WorkDocs holds, so live can differ from state; deletion_policy and adopt live in
+# the state only, and timestamps change on every write, so neither is drift.
+COMPARED = tuple(f.prop for f in FIELDS if f.api is not None)
+# Largest unit first: the first exact one gives the shortest size text.
+_EXPORT_KEYS = ("type", "status", "locale", "time_zone_id")
+
+
+def export_entry(outputs: Mapping[str, Any], adopt: bool = True) -> dict[str, Any]:
+    """A users-file entry for a live user (property-form ``outputs``). Never a password."""
+    entry: dict[str, Any] = {
+        "username": outputs["username"],
+        "given_name": outputs["given_name"],
+        "surname": outputs["surname"],
+    }
+    if outputs.get("email_address"):
+        entry["email_address"] = outputs["email_address"]
+    for key in _EXPORT_KEYS:
+        if outputs.get(key) is not None:
+            entry[key] = outputs[key]
+    storage = human_size(outputs.get("storage_rule"))
+    if storage is not None:
+        entry["storage"] = storage
+    if adopt:
+        entry["adopt"] = True
+    return entry
+
+
+def _carry_over(entry: dict[str, Any], declared: UserEntry | None, state_outputs: Mapping[str, Any] | None) -> None:
+    """Keep what the live user cannot tell: the file's password reference and protect, and the
+    state's deletion_policy and adopt (so ``up`` sees no change for a managed user)."""
+    if declared is not None:
+        if declared.password:
+            entry["password"] = dict(declared.password)
+        if declared.protect:
+            entry["protect"] = True
+        if declared.values.get("deletion_policy"):
+            entry["deletion_policy"] = declared.values["deletion_policy"]
+    if state_outputs is not None:
+        entry.pop("adopt", None)
+        if state_outputs.get("adopt"):
+            entry["adopt"] = True
+        policy = state_outputs.get("deletion_policy")
+        if policy and policy != DEFAULTS["deletion_policy"]:
+            entry.setdefault("deletion_policy", policy)
+
+
+def _yaml_list(entries: list[dict[str, Any]], indent: int) -> str:
+    text = yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1000)
+    pad = " " * indent
+    return "".join(pad + line if line.strip() else line for line in io.StringIO(text))
+
+
+def _users_indent(users_file: UsersFile) -> int:
+    """The column of the ``-`` of users' entries, so a fragment can be appended as is."""
+    try:
+        root = yaml.compose(users_file.path.read_text())
+    except (OSError, yaml.YAMLError):
+        return 2
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            if key.value == "users" and isinstance(value, yaml.SequenceNode) and value.value:
+                return int(value.start_mark.column)
+    return 2
+
+
+def _usable_zone(entry: dict[str, Any]) -> None:
+    """Drop a time zone the users file would refuse (not IANA): WorkDocs' value is then kept."""
+    zone = entry.get("time_zone_id")
+    if zone is not None and zone not in _time_zones():
+        entry.pop("time_zone_id")
+        print(
+            f"workdocs-users export: {entry['username']}: time zone {zone!r} is not an IANA name; left out",
+            file=sys.stderr,
+        )
+
+
+def _check(document: dict[str, Any], where: Path) -> None:
+    """Validate with the one loader (``users_file.load``), from a scratch copy."""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / where.name
+        path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
+        try:
+            load(path)
+        except UsersFileError as err:
+            raise ValueError(f"the exported entries do not validate:\n{err}") from None
+
+
+def build_export(
+    users_file: UsersFile | None,
+    live_users: list[dict[str, Any]],
+    state: Sequence[Mapping[str, Any]],
+    ignore: Ignore | None = None,
+    all_: bool = False,
+    organization_id: str | None = None,
+) -> tuple[str, int]:
+    """(YAML text, number of users). ``all_``: a whole users file for every user of the
+    organization; otherwise a fragment of the unmanaged users' entries to append under
+    ``users:``. Either way the entries validate with ``users_file.load``."""
+    org = organization_id or (users_file.organization_id if users_file else None)
+    if org is None:
+        raise ValueError("no organization: give --organization-id or a users file with organization_id")
+    live = [u for u in live_users if u.get("OrganizationId") in (None, org)]
+    managed = {u.id: u for u in state_users(state)}
+    declared = {e.username.lower(): e for e in users_file.users} if users_file else {}
+    if all_:
+        entries = []
+        for user in sorted(live, key=lambda u: str(u["Username"]).lower()):
+            entry = export_entry(outputs_from_user(user, {}))
+            state_user = managed.get(str(user["Id"]))
+            _carry_over(entry, declared.get(str(user["Username"]).lower()), state_user.outputs if state_user else None)
+            entries.append(entry)
+    else:
+        report = compute_drift(users_file, live, list(state), ignore)
+        wanted = {u.id for u in report.unmanaged}
+        entries = [
+            export_entry(outputs_from_user(u, {}))
+            for u in sorted(live, key=lambda u: str(u["Username"]).lower())
+            if str(u["Id"]) in wanted
+        ]
+    for entry in entries:
+        _usable_zone(entry)
+    where = users_file.path if users_file else Path("users.yaml")
+    if all_:
+        _check({"organization_id": org, "users": entries}, where)
+        header = (
+            f"# Exported by `workdocs-users export --all` from organization {org}: {len(entries)} users.\n"
+            "# adopt: true makes the next `up` take a user over instead of creating it; no password\n"
+            "# is exported (WorkDocs never returns one, and an adopted user's password is never sent).\n"
+        )
+        users = "users:\n" + _yaml_list(entries, 2) if entries else "users: []\n"
+        return f"{header}organization_id: {org}\n{users}", len(entries)
+    assert users_file is not None  # the unmanaged need a users file to be told apart
+    raw = list(users_file.document.get("users") or [])
+    _check({**users_file.document, "users": raw + entries}, where)
+    if not entries:
+        return f"# No unmanaged users in organization {org}.\n", 0
+    header = (
+        f"# {len(entries)} unmanaged users of organization {org}, exported by `workdocs-users export`.\n"
+        f"# Append to {users_file.path.name} (when users: is its last key) or paste under users:;\n"
+        "# adopt: true makes the next `up` take each user over instead of creating it.\n"
+    )
+    return header + _yaml_list(entries, _users_indent(users_file)), len(entries)
+
+
+def run_export(ctx: Context, output: str, all_: bool, organization_id: str | None = None) -> int:
+    """Write users-file entries for existing users (see build_export); 0, or 1 on error."""
+    users_file: UsersFile | None
+    if ctx.users_path.exists():
+        users_file = ctx.users_file()
+    elif all_:
+        users_file = None  # taking over an organization: there is no users file yet
+    else:
+        raise ValueError(f"{ctx.users_path}: no users file; use --all (with --organization-id) to write one")
+    ignore = ignore_for(ctx, None)
+    state = read_state(ctx)
+    org = organization_id or (users_file.organization_id if users_file else None)
+    if org is None:
+        raise ValueError("no organization: give --organization-id (there is no users file to read it from)")
+    try:
+        live = live_users_of(ctx, [org])
+    except (ClientError, BotoCoreError) as err:
+        print(f"workdocs-users export: cannot read WorkDocs users: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    text, count = build_export(users_file, live, state, ignore, all_, org)
+    if output == "-":
+        sys.stdout.write(text)
+    else:
+        target = Path(output)
+        scratch = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        scratch.write_text(text)
+        scratch.replace(target)  # never a half-written users file
+        print(f"workdocs-users export: {count} users written to {target}", file=sys.stderr)
+    return EXIT_CLEAN
