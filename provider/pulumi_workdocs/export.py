@@ -19,11 +19,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pulumi_workdocs.drift import Ignore, compute_drift, ignore_for, live_users_of, read_state, state_users
 from pulumi_workdocs.fields import FIELDS
 from pulumi_workdocs.provider import DEFAULTS, outputs_from_user
+from pulumi_workdocs.schema import is_time_zone
 from pulumi_workdocs.users_file import (
     UserEntry,
     UsersFile,
     UsersFileError,
-    _time_zones,
     human_size,
     load,
 )
@@ -103,7 +103,7 @@ def _users_indent(users_file: UsersFile) -> int:
 def _usable_zone(entry: dict[str, Any]) -> None:
     """Drop a time zone the users file would refuse (not IANA): WorkDocs' value is then kept."""
     zone = entry.get("time_zone_id")
-    if zone is not None and zone not in _time_zones():
+    if zone is not None and not is_time_zone(zone):
         entry.pop("time_zone_id")
         print(
             f"workdocs-users export: {entry['username']}: time zone {zone!r} is not an IANA name; left out",

@@ -38,7 +38,7 @@ from pulumi_workdocs.fields import (
     storage_rule_from_api,
     storage_rule_to_api,
 )
-from pulumi_workdocs.schema import validate
+from pulumi_workdocs.schema import is_time_zone, validate
 
 PROVIDER_KEY = "__provider"
 DEFAULTS: dict[str, Any] = {"status": "ACTIVE", "deletion_policy": "DEACTIVATE", "adopt": False}
@@ -141,6 +141,9 @@ class WorkDocsUserProvider(ResourceProvider):
             for p in validate(known, "WorkDocsUserArgs")
             if not (p.path and p.path[0] in unknown)
         ]
+        zone = known.get("time_zone_id")
+        if isinstance(zone, str) and not is_time_zone(zone) and "time_zone_id" not in {f.property for f in failures}:
+            failures.append(CheckFailure("time_zone_id", f"time_zone_id '{zone}' is not an IANA time zone"))
         rule = known.get("storage_rule")
         if (
             isinstance(rule, dict)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import zoneinfo
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -108,3 +109,13 @@ def _problem(error: ValidationError) -> Problem:
     }
     rule = rules.get(str(kind), lambda: f"fails the {kind} rule")()
     return Problem(path, rule)
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def is_time_zone(name: str) -> bool:
+    """An IANA time zone name (the tzdata package ships the database)."""
+    return name in _time_zones()

@@ -8,16 +8,14 @@ variable), never values. Problems carry the line and column of the offending nod
 from __future__ import annotations
 
 import re
-import zoneinfo
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from pulumi_workdocs.schema import field_path, validate
+from pulumi_workdocs.schema import field_path, is_time_zone, validate
 
 SIZE_UNITS = {
     "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4,
@@ -146,9 +144,8 @@ def semantic_problems(document: dict[str, Any], node: _LazyNode | yaml.Node | No
     problems: list[Problem] = []
     seen_names: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
-    zones = _time_zones()
     defaults = document.get("defaults") or {}
-    if defaults.get("time_zone_id") and defaults["time_zone_id"] not in zones:
+    if defaults.get("time_zone_id") and not is_time_zone(defaults["time_zone_id"]):
         problems.append(_zone_problem(node, ("defaults", "time_zone_id"), defaults["time_zone_id"]))
     for index, user in enumerate(document.get("users") or []):
         name = user["username"].lower()
@@ -174,7 +171,7 @@ def semantic_problems(document: dict[str, Any], node: _LazyNode | yaml.Node | No
         if email:
             seen_emails.setdefault(email, index)
         zone = user.get("time_zone_id")
-        if zone and zone not in zones:
+        if zone and not is_time_zone(zone):
             problems.append(_zone_problem(node, ("users", index, "time_zone_id"), zone))
     return problems
 
@@ -185,11 +182,6 @@ def _zone_problem(node: _LazyNode | yaml.Node | None, path: tuple[str | int, ...
         f"{field_path(path)} '{zone}' is not an IANA time zone",
         "use a name such as Europe/Paris or America/New_York",
     )
-
-
-@cache
-def _time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
 
 
 class _LazyNode:

@@ -59,6 +59,7 @@ def test_valid_inputs_pass() -> None:
         ({"storage_rule": {"storage_type": "QUOTA"}}, "storage_rule", "required when storage_type is QUOTA"),
         ({"surname": None}, "surname", "is required"),
         ({"adopt": "yes"}, "adopt", "must be of type boolean"),
+        ({"time_zone_id": "Mars/Olympus"}, "time_zone_id", "is not an IANA time zone"),
     ],
 )
 def test_each_rule_names_the_property_and_the_rule(change: dict[str, Any], prop: str, rule: str) -> None:
