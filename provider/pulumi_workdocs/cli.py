@@ -12,11 +12,12 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from pulumi import automation as auto
+from typing import TYPE_CHECKING, Any
 
 from pulumi_workdocs.users_file import UsersFile, UsersFileError, load
+
+if TYPE_CHECKING:
+    from pulumi import automation as auto
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_UNAPPLIED = 0, 1, 2, 3
 
@@ -151,12 +152,16 @@ def main(argv: list[str] | None = None) -> int:
     except UsersFileError as err:
         print(err, file=sys.stderr)
         return EXIT_ERROR
-    except auto.CommandError as err:
-        print(f"workdocs-users: the engine failed:\n{err}", file=sys.stderr)
-        return EXIT_ERROR
     except (OSError, ValueError, RuntimeError) as err:
         print(f"workdocs-users: {err}", file=sys.stderr)
         return EXIT_ERROR
+    except Exception as err:
+        from pulumi.automation import CommandError  # imported here: validate never needs Pulumi
+
+        if isinstance(err, CommandError):
+            print(f"workdocs-users: the engine failed:\n{err}", file=sys.stderr)
+            return EXIT_ERROR
+        raise
 
 
 if __name__ == "__main__":
