@@ -44,8 +44,6 @@ PAGE_SIZE = 999  # DescribeUsers' largest Limit: 5,000 users are 6 calls
 # Fields WorkDocs holds, so live can differ from state; deletion_policy and adopt live in
 # the state only, and timestamps change on every write, so neither is drift.
 COMPARED = tuple(f.prop for f in FIELDS if f.api is not None)
-# Largest unit first: the first exact one gives the shortest size text.
-_EXPORT_KEYS = ("type", "status", "locale", "time_zone_id")
 
 
 # -- the report -------------------------------------------------------------------------

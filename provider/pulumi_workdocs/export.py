@@ -16,8 +16,16 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from botocore.exceptions import BotoCoreError, ClientError
 
-from pulumi_workdocs.drift import Ignore, compute_drift, ignore_for, live_users_of, read_state, state_users
-from pulumi_workdocs.fields import FIELDS
+from pulumi_workdocs.drift import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    Ignore,
+    compute_drift,
+    ignore_for,
+    live_users_of,
+    read_state,
+    state_users,
+)
 from pulumi_workdocs.provider import DEFAULTS, outputs_from_user
 from pulumi_workdocs.schema import is_time_zone
 from pulumi_workdocs.users_file import (
@@ -31,14 +39,6 @@ from pulumi_workdocs.users_file import (
 if TYPE_CHECKING:
     from pulumi_workdocs.cli import Context
 
-EXIT_CLEAN, EXIT_ERROR, EXIT_DRIFT, EXIT_UNAPPLIED = 0, 1, 2, 3
-IGNORE_FILE = ".workdocs-drift-ignore.yaml"  # read next to the users file when it exists
-USER_TYPE_SUFFIX = "workdocs:User"
-PAGE_SIZE = 999  # DescribeUsers' largest Limit: 5,000 users are 6 calls
-# Fields WorkDocs holds, so live can differ from state; deletion_policy and adopt live in
-# the state only, and timestamps change on every write, so neither is drift.
-COMPARED = tuple(f.prop for f in FIELDS if f.api is not None)
-# Largest unit first: the first exact one gives the shortest size text.
 _EXPORT_KEYS = ("type", "status", "locale", "time_zone_id")
 
 
