@@ -12,10 +12,12 @@ import zoneinfo
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError
+import jsonschema_rs
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 
 @cache
@@ -25,11 +27,10 @@ def _ascii(pattern: str) -> re.Pattern[str]:
 
 def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
     """JSON Schema (ECMA-262) and the WorkDocs model (Java) read \\w and \\d as ASCII."""
+    from jsonschema.exceptions import ValidationError
+
     if isinstance(instance, str) and not _ascii(pattern).search(instance):
         yield ValidationError(f"does not match {pattern!r}")
-
-
-_Validator = validators.extend(Draft202012Validator, {"pattern": _pattern})
 
 
 @cache
@@ -40,12 +41,35 @@ def schema() -> dict[str, Any]:
 
 
 @cache
-def _validator(definition: str | None) -> Any:
+def _target(definition: str | None) -> dict[str, Any]:
+    """schema.json, or one of its ``$defs``, with local ``$ref``s inlined."""
     root = schema()
-    Draft202012Validator.check_schema(root)
     target = root if definition is None else root["$defs"][definition]
+    inlined: dict[str, Any] = _inline_refs(target, root["$defs"])
+    return inlined
+
+
+@cache
+def _validator(definition: str | None) -> Any:
+    """jsonschema: the validator whose verdict and wording count (imported only when needed)."""
+    from jsonschema import Draft202012Validator, validators
+
+    Draft202012Validator.check_schema(schema())
     # Local $refs inlined once: resolving them for every instance cost most of the time.
-    return _Validator(_inline_refs(target, root["$defs"]))
+    return validators.extend(Draft202012Validator, {"pattern": _pattern})(_target(definition))
+
+
+@cache
+def _fast_validator(definition: str | None) -> Any:
+    """jsonschema-rs on the same schema: says valid or not for 5,000 users in milliseconds."""
+    return jsonschema_rs.Draft202012Validator(_target(definition))
+
+
+def _passes_fast(document: Any, definition: str | None) -> bool:
+    try:
+        return bool(_fast_validator(definition).is_valid(document))
+    except ValueError:  # a value JSON has no type for (a YAML date, a non-string key)
+        return False
 
 
 def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
@@ -81,7 +105,13 @@ def field_path(path: tuple[str | int, ...]) -> str:
 
 
 def validate(document: Any, definition: str | None = None) -> list[Problem]:
-    """Every violation of schema.json (or one of its ``$defs``), in document order."""
+    """Every violation of schema.json (or one of its ``$defs``), in document order.
+
+    jsonschema-rs looks first, because jsonschema takes 0.35 s over 5,000 users; only what
+    it rejects goes to jsonschema, which words each error, and whose verdict then stands.
+    """
+    if _passes_fast(document, definition):
+        return []
     problems = [_problem(e) for e in _validator(definition).iter_errors(document)]
     return sorted(problems, key=lambda p: [str(x) for x in p.path])
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from pulumi_workdocs import yaml_load
 from pulumi_workdocs.schema import field_path, is_time_zone, validate
 
 SIZE_UNITS = {
@@ -22,7 +23,6 @@ SIZE_UNITS = {
     "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3, "TIB": 1024**4,
 }  # fmt: skip
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s*$")
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
 USER_KEYS = (
     "email_address", "type", "status", "locale", "time_zone_id", "deletion_policy", "adopt",
 )  # fmt: skip
@@ -122,7 +122,7 @@ def load(path: Path | str) -> UsersFile:
     path = Path(path)
     text = path.read_text()
     try:
-        document = yaml.load(text, Loader=_LOADER)
+        document = yaml_load.load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -193,7 +193,7 @@ class _LazyNode:
 
     def get(self) -> yaml.Node | None:
         if self._node is None:
-            self._node = yaml.compose(self._text, Loader=_LOADER)
+            self._node = yaml.compose(self._text, Loader=yaml_load.LOADER)
         return self._node
 
 

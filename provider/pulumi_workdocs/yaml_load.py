@@ -1,0 +1,113 @@
+"""Read a users file with PyYAML's semantics, without PyYAML's node graph.
+
+``yaml.load`` (even with libyaml) builds a node with two marks for every scalar and then
+constructs objects from the nodes in Python: 0.45 s of a 0.95 s validate of 5,000 users.
+A users file is block mappings, sequences and scalars, so ``load`` builds the objects
+straight from libyaml's events, resolving and constructing each scalar with PyYAML's own
+resolver and constructors. Anything beyond that (anchors, aliases, explicit tags, merge
+keys, complex keys, several documents, any error) is handed to ``yaml.load``, so the
+result, and every error, is PyYAML's; tests/pulumi_workdocs/test_yaml_load.py holds the two
+equal over a corpus.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.events import (
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
+
+LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_IMPLICIT: dict[Any, Any] = LOADER.yaml_implicit_resolvers  # first character -> resolvers
+_PLAIN_IS_STR = None not in _IMPLICIT and not LOADER.yaml_path_resolvers
+_NO_KEY = object()
+
+
+class _Unusual(Exception):
+    """The document needs PyYAML's full loader."""
+
+
+def load(text: str) -> Any:
+    """``yaml.load(text, Loader=LOADER)``, several times faster on plain documents."""
+    try:
+        return _from_events(text)
+    except Exception:  # noqa: BLE001 - whatever it is, yaml.load decides (and raises its own error)
+        return yaml.load(text, Loader=LOADER)
+
+
+def _from_events(text: str) -> Any:
+    loader = LOADER(text)
+    try:
+        get = loader.get_event
+        if type(get()) is not StreamStartEvent:
+            raise _Unusual
+        start = get()
+        if type(start) is StreamEndEvent:
+            return None  # an empty stream, as yaml.load reads it
+        if type(start) is not DocumentStartEvent:
+            raise _Unusual
+        stack: list[tuple[Any, Any]] = []
+        container: Any = None
+        key: Any = _NO_KEY
+        root: Any = None
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is ScalarEvent:
+                if event.anchor is not None or event.tag is not None:
+                    raise _Unusual
+                value = _scalar(loader, event)
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                if event.anchor is not None or event.tag is not None:
+                    raise _Unusual
+                stack.append((container, key))
+                container, key = ({} if kind is MappingStartEvent else []), _NO_KEY
+                continue
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                value = container
+                container, key = stack.pop()
+            elif kind is DocumentEndEvent:
+                break
+            else:
+                raise _Unusual  # an alias
+            if container is None:
+                root = value
+            elif type(container) is list:
+                container.append(value)
+            elif key is _NO_KEY:
+                if type(value) is dict or type(value) is list:
+                    raise _Unusual  # a complex key
+                key = value
+            else:
+                container[key] = value
+                key = _NO_KEY
+        if type(get()) is not StreamEndEvent:
+            raise _Unusual  # several documents: yaml.load reports it
+        return root
+    finally:
+        loader.dispose()
+
+
+def _scalar(loader: Any, event: Any) -> Any:  # a ScalarEvent; its marks are libyaml's
+    value: str = event.value
+    plain = event.implicit[0]
+    if not plain or (_PLAIN_IS_STR and value and value[0] not in _IMPLICIT):
+        return value  # quoted, or no implicit type starts with this character
+    tag = loader.resolve(yaml.ScalarNode, value, event.implicit)
+    if tag == _STR:
+        return value
+    if tag == _MERGE:
+        raise _Unusual
+    return loader.construct_object(yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style))
