@@ -2,8 +2,10 @@
 
 Both are timed in the same run, interleaved, so the ratio holds on a noisy machine:
 - shipped: ``users_file.load`` (yaml_load's event path, jsonschema-rs first, semantic checks);
-- plain: ``yaml.load`` with libyaml, jsonschema's ``iter_errors``, the same semantic checks.
-Then the command as users run it (a new interpreter, imports included).
+- plain: ``yaml.load`` with libyaml, jsonschema's ``iter_errors``, the same semantic checks,
+  and for a file with errors PyYAML's composed node tree for their lines;
+- command: ``workdocs-users validate`` as users run it (a new interpreter, imports included).
+Each on a valid file and on the same file with two errors (the first and the last user).
 
 Run: .venv/bin/python benchmarks/validate_5000.py [--users 5000] [--repeat 5]
 """
@@ -11,6 +13,7 @@ Run: .venv/bin/python benchmarks/validate_5000.py [--users 5000] [--repeat 5]
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import subprocess
 import sys
@@ -23,15 +26,29 @@ from typing import Any
 import yaml
 
 from pulumi_workdocs import schema, yaml_load
-from pulumi_workdocs.users_file import load, semantic_problems
+from pulumi_workdocs.users_file import UsersFileError, load, semantic_problems
 
 
 def plain(path: Path) -> Any:
     """What validate did before yaml_load and jsonschema-rs: the libraries' general paths."""
-    document = yaml.load(path.read_text(), Loader=yaml_load.LOADER)
-    assert not list(schema._validator(None).iter_errors(document))
-    assert not semantic_problems(document, None)
+    text = path.read_text()
+    document = yaml.load(text, Loader=yaml_load.LOADER)
+    if list(schema._validator(None).iter_errors(document)):
+        return yaml.compose(text, Loader=yaml_load.LOADER)  # where the errors are
+    assert not semantic_problems(document)
     return document
+
+
+def shipped(path: Path) -> Any:
+    try:
+        return load(path)
+    except UsersFileError as err:
+        return err.problems
+
+
+def command(path: Path) -> int:
+    script = str(Path(sys.executable).with_name("workdocs-users"))
+    return subprocess.run([script, "validate", str(path)], capture_output=True).returncode
 
 
 def main() -> None:
@@ -46,21 +63,20 @@ def main() -> None:
         for i in range(args.users)
     ]  # fmt: skip
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "users.yaml"
+        valid, broken = Path(folder) / "users.yaml", Path(folder) / "broken.yaml"
         document = {"organization_id": "d-1234567890", "defaults": {"deletion_policy": "DEACTIVATE"}, "users": users}
-        path.write_text(yaml.safe_dump(document))
-        size = path.stat().st_size
-        assert len(load(path).users) == args.users and plain(path)["users"] == users  # warm caches, same answer
-        runs: dict[str, list[float]] = {"shipped": [], "plain": [], "command": []}
-        steps: dict[str, Callable[[], Any]] = {
-            "shipped": lambda: load(path),
-            "plain": lambda: plain(path),
-            "command": lambda: subprocess.run(
-                [str(Path(sys.executable).with_name("workdocs-users")), "validate", str(path)],
-                check=True,
-                capture_output=True,
-            ),
-        }
+        valid.write_text(yaml.safe_dump(document))
+        users[0]["type"], users[-1]["username"] = "USR", "bad user"
+        broken.write_text(yaml.safe_dump(document))
+        size = valid.stat().st_size
+        assert len(shipped(valid).users) == args.users and plain(valid)["users"][1:-1] == users[1:-1]  # warm up
+        assert len(shipped(broken)) == 2 and command(valid) == 0 and command(broken) == 1
+        steps: dict[str, Callable[[], Any]] = {}
+        for label, path in (("valid", valid), ("2 errors", broken)):
+            steps[f"shipped, {label}"] = functools.partial(shipped, path)
+            steps[f"plain, {label}"] = functools.partial(plain, path)
+            steps[f"command, {label}"] = functools.partial(command, path)
+        runs: dict[str, list[float]] = {name: [] for name in steps}
         for _ in range(args.repeat):
             for name, step in steps.items():
                 started = time.perf_counter()
@@ -68,9 +84,10 @@ def main() -> None:
                 runs[name].append(time.perf_counter() - started)
     print(f"validate {args.users} users ({size} bytes), median (min-max) over {args.repeat} runs:")
     for name, times in runs.items():
-        print(f"  {name:8} {statistics.median(times):.3f} s ({min(times):.3f}-{max(times):.3f})")
-    ratio = statistics.median(runs["plain"]) / statistics.median(runs["shipped"])
-    print(f"  plain / shipped: {ratio:.1f}x")
+        print(f"  {name:20} {statistics.median(times):.3f} s ({min(times):.3f}-{max(times):.3f})")
+    for label in ("valid", "2 errors"):
+        ratio = statistics.median(runs[f"plain, {label}"]) / statistics.median(runs[f"shipped, {label}"])
+        print(f"  plain / shipped, {label}: {ratio:.1f}x")
 
 
 if __name__ == "__main__":

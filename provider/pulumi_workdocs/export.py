@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from botocore.exceptions import BotoCoreError, ClientError
 
+from pulumi_workdocs import yaml_load
 from pulumi_workdocs.drift import (
     EXIT_CLEAN,
     EXIT_ERROR,
@@ -90,14 +91,10 @@ def _yaml_list(entries: list[dict[str, Any]], indent: int) -> str:
 def _users_indent(users_file: UsersFile) -> int:
     """The column of the ``-`` of users' entries, so a fragment can be appended as is."""
     try:
-        root = yaml.compose(users_file.path.read_text())
+        where = yaml_load.positions(users_file.path.read_text(), [("users", 0)])
     except (OSError, yaml.YAMLError):
         return 2
-    if isinstance(root, yaml.MappingNode):
-        for key, value in root.value:
-            if key.value == "users" and isinstance(value, yaml.SequenceNode) and value.value:
-                return int(value.start_mark.column)
-    return 2
+    return where[("users",)].value[1] - 1 if ("users", 0) in where else 2  # the list starts at its first dash
 
 
 def _usable_zone(entry: dict[str, Any]) -> None:

@@ -129,30 +129,41 @@ def load(path: Path | str) -> UsersFile:
         raise UsersFileError(path, [Problem(line, column, f"not valid YAML: {err}")]) from None
     if document is None:
         document = {}
-    node = _LazyNode(text)  # composed (for line and column) only when something is wrong
-    problems = [Problem(*locate(node, p.path), f"{p.field} {p.rule}", _hint(p.rule)) for p in validate(document)]
-    if not problems:
-        problems = semantic_problems(document, node)
-    if problems:
+    findings = [Finding(p.path, f"{p.field} {p.rule}", _hint(p.rule)) for p in validate(document)]
+    if not findings:
+        findings = semantic_problems(document)
+    if findings:
+        # Lines and columns are looked up only now, in one more pass over the YAML events.
+        where = yaml_load.positions(text, [f.path for f in findings])
+        problems = [Problem(*locate(where, f.path), f.message, f.hint) for f in findings]
         raise UsersFileError(path, sorted(problems, key=lambda p: (p.line, p.column)))
     users = list(_entries(document))
     return UsersFile(path, document["organization_id"], users, document)
 
 
-def semantic_problems(document: dict[str, Any], node: _LazyNode | yaml.Node | None) -> list[Problem]:
+@dataclass(frozen=True)
+class Finding:
+    """A problem before it is located: where in the document, what, and how to fix it."""
+
+    path: tuple[str | int, ...]
+    message: str
+    hint: str = ""
+
+
+def semantic_problems(document: dict[str, Any]) -> list[Finding]:
     """What the schema cannot say: uniqueness the service enforces, real time zones, sizes."""
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     seen_names: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
     defaults = document.get("defaults") or {}
     if defaults.get("time_zone_id") and not is_time_zone(defaults["time_zone_id"]):
-        problems.append(_zone_problem(node, ("defaults", "time_zone_id"), defaults["time_zone_id"]))
+        problems.append(_zone_problem(("defaults", "time_zone_id"), defaults["time_zone_id"]))
     for index, user in enumerate(document.get("users") or []):
         name = user["username"].lower()
         if name in seen_names:
             problems.append(
-                Problem(
-                    *locate(node, ("users", index, "username")),
+                Finding(
+                    ("users", index, "username"),
                     f"users[{index}].username '{user['username']}' duplicates users[{seen_names[name]}] "
                     "(usernames are unique regardless of case)",
                     "give each user a distinct username",
@@ -162,8 +173,8 @@ def semantic_problems(document: dict[str, Any], node: _LazyNode | yaml.Node | No
         email = (user.get("email_address") or "").lower()
         if email and email in seen_emails:
             problems.append(
-                Problem(
-                    *locate(node, ("users", index, "email_address")),
+                Finding(
+                    ("users", index, "email_address"),
                     f"users[{index}].email_address duplicates users[{seen_emails[email]}]",
                     "give each user their own email address",
                 )
@@ -172,29 +183,16 @@ def semantic_problems(document: dict[str, Any], node: _LazyNode | yaml.Node | No
             seen_emails.setdefault(email, index)
         zone = user.get("time_zone_id")
         if zone and not is_time_zone(zone):
-            problems.append(_zone_problem(node, ("users", index, "time_zone_id"), zone))
+            problems.append(_zone_problem(("users", index, "time_zone_id"), zone))
     return problems
 
 
-def _zone_problem(node: _LazyNode | yaml.Node | None, path: tuple[str | int, ...], zone: str) -> Problem:
-    return Problem(
-        *locate(node, path),
+def _zone_problem(path: tuple[str | int, ...], zone: str) -> Finding:
+    return Finding(
+        path,
         f"{field_path(path)} '{zone}' is not an IANA time zone",
         "use a name such as Europe/Paris or America/New_York",
     )
-
-
-class _LazyNode:
-    """The YAML node tree, composed on first use."""
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._node: yaml.Node | None = None
-
-    def get(self) -> yaml.Node | None:
-        if self._node is None:
-            self._node = yaml.compose(self._text, Loader=yaml_load.LOADER)
-        return self._node
 
 
 def _entries(document: dict[str, Any]) -> Iterator[UserEntry]:
@@ -214,28 +212,24 @@ def _entries(document: dict[str, Any]) -> Iterator[UserEntry]:
         )
 
 
-def locate(tree: _LazyNode | yaml.Node | None, path: tuple[str | int, ...]) -> tuple[int, int]:
-    """1-based line and column of the node at ``path`` (or of its nearest ancestor)."""
-    node = tree.get() if isinstance(tree, _LazyNode) else tree
-    if node is None:
+def locate(where: Mapping[tuple[str | int, ...], yaml_load.Position], path: tuple[str | int, ...]) -> tuple[int, int]:
+    """1-based line and column of the node at ``path``, or of its nearest ancestor in the file.
+
+    A missing or bad value is reported at its key, where people look.
+    """
+    root = where.get(())
+    if root is None:
         return 1, 1
-    current = node
-    for step in path:
-        child = None
-        if isinstance(current, yaml.MappingNode):
-            for key, value in current.value:
-                if key.value == step:
-                    # A missing or bad value is reported at its key, where people look.
-                    child = value if not isinstance(value, yaml.ScalarNode) else key
-                    if step == path[-1]:
-                        child = key
-                    break
-        elif isinstance(current, yaml.SequenceNode) and isinstance(step, int) and step < len(current.value):
-            child = current.value[step]
-        if child is None:
+    at = root.value
+    for depth in range(1, len(path) + 1):
+        position = where.get(path[:depth])
+        if position is None:
             break
-        current = child
-    return current.start_mark.line + 1, current.start_mark.column + 1
+        last = depth == len(path)
+        at = position.key if position.key and (position.scalar or last) else position.value
+        if position.scalar:
+            break
+    return at
 
 
 def _hint(rule: str) -> str:

@@ -12,7 +12,8 @@ equal over a corpus.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.events import (
@@ -33,6 +34,7 @@ _MERGE = "tag:yaml.org,2002:merge"
 _IMPLICIT: dict[Any, Any] = LOADER.yaml_implicit_resolvers  # first character -> resolvers
 _PLAIN_IS_STR = None not in _IMPLICIT and not LOADER.yaml_path_resolvers
 _NO_KEY = object()
+_COMPLEX = object()  # a key that is a mapping or a sequence
 
 
 class _Unusual(Exception):
@@ -111,3 +113,69 @@ def _scalar(loader: Any, event: Any) -> Any:  # a ScalarEvent; its marks are lib
     if tag == _MERGE:
         raise _Unusual
     return loader.construct_object(yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style))
+
+
+class Position(NamedTuple):
+    """Where a node is, as 1-based (line, column): its key (None for items and the root) and its value."""
+
+    key: tuple[int, int] | None
+    value: tuple[int, int]
+    scalar: bool
+
+
+Path = tuple[str | int, ...]
+
+
+def positions(text: str, wanted: Iterable[Path]) -> dict[Path, Position]:
+    """Positions of the nodes on the way to each wanted path in the (first) document.
+
+    Paths are as in the loaded document (``("users", 3, "username")``); a repeated key
+    takes the later position, as its value does. Nothing under a complex key is found,
+    and an alias stands where it is used. Only subtrees on a wanted path are followed,
+    so finding a few nodes among 5,000 users costs little more than reading the events.
+    """
+    on_the_way = {path[:i] for path in wanted for i in range(len(path) + 1)}
+    where: dict[Path, Position] = {}
+    loader = LOADER(text)
+    try:
+        frames: list[list[Any]] = []  # [path or None if not on the way, is_mapping, pending key or index, key mark]
+        while True:
+            event = loader.get_event()
+            kind = type(event)
+            if event is None or kind is DocumentEndEvent or kind is StreamEndEvent:
+                break
+            if kind is MappingEndEvent or kind is SequenceEndEvent:
+                frames.pop()
+                continue
+            if kind is StreamStartEvent or kind is DocumentStartEvent:
+                continue
+            collection = kind is MappingStartEvent or kind is SequenceStartEvent
+            path: Path | None = ()
+            key_mark = None
+            if frames:
+                frame = frames[-1]
+                if frame[1] and frame[2] is _NO_KEY:  # this node is a key
+                    frame[2], frame[3] = (event.value if kind is ScalarEvent else _COMPLEX), event.start_mark
+                    if collection:
+                        frames.append([None, kind is MappingStartEvent, _NO_KEY, None])
+                    continue
+                if frame[1]:
+                    key, key_mark = frame[2], frame[3]
+                    frame[2] = _NO_KEY
+                else:
+                    key = frame[2]
+                    frame[2] += 1
+                path = None if frame[0] is None or key is _COMPLEX else (*frame[0], key)
+                if path not in on_the_way:
+                    path = None
+            if path is not None:
+                where[path] = Position(_at(key_mark) if key_mark else None, _at(event.start_mark), not collection)
+            if collection:
+                frames.append([path, kind is MappingStartEvent, _NO_KEY if kind is MappingStartEvent else 0, None])
+    finally:
+        loader.dispose()
+    return where
+
+
+def _at(mark: Any) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1

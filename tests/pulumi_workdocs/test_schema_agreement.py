@@ -99,3 +99,19 @@ def test_word_characters_are_ascii_in_both(value: str) -> None:
     document = {"organization_id": "d-1234567890", "users": [{"username": value, "given_name": "A", "surname": "B"}]}
     assert not schema._passes_fast(document, None)
     assert [p.field for p in schema.validate(document)] == ["users[0].username"]
+
+
+def test_wording_only_flagged_users_gives_every_error() -> None:
+    """validate (jsonschema on the users jsonschema-rs flags) == jsonschema on the whole file."""
+    users = [{"username": f"user{i}", "given_name": "G", "surname": "S", "type": "USER"} for i in range(12)]
+    base = {"organization_id": "d-1234567890", "defaults": {"storage": "50 GB"}, "users": users}
+    user_paths = [("users", i, f) for i in (3, 10) for f in ["username", "type", "storage", "password", "adopt"]]
+    singles = mutations(base, [("organization_id",), ("defaults", "storage"), *user_paths])
+    documents = [set_at(a, ("users", 7, "surname"), "") for a in singles[::7]] + singles
+    for document in documents:
+        whole = sorted(
+            (schema._problem(e) for e in schema._validator(None).iter_errors(document)),
+            key=lambda p: [str(x) for x in p.path],
+        )
+        assert schema.validate(document) == whole, document
+    assert sum(bool(schema.validate(d)) for d in documents) > len(documents) // 2

@@ -51,3 +51,23 @@ def test_field_constraints_match_the_model(field: Any) -> None:
 def test_every_schema_field_has_a_title_and_description() -> None:
     for name, definition in schema()["$defs"].items():
         assert definition.get("title") and definition.get("description"), name
+
+
+def test_lists_are_constrained_item_by_item() -> None:
+    """schema.validate words only the users jsonschema-rs flags; that is sound only while no
+    keyword relates one list item to another or to the list's length."""
+    across_items = {"minItems", "maxItems", "uniqueItems", "contains", "minContains", "maxContains", "prefixItems",
+                    "unevaluatedItems", "if", "dependentSchemas", "allOf", "anyOf", "oneOf", "not"}  # fmt: skip
+    found: list[str] = []
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            found.extend(f"{where}.{k}" for k in node if k in across_items)
+            for key, value in node.items():
+                walk(value, f"{where}.{key}")
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, where)
+
+    walk(schema(), "$")
+    assert not found

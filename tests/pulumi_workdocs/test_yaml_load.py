@@ -50,6 +50,7 @@ DOCUMENTS = [
     "<<: {a: 1}\n",
     "a: <<\n",
     "=: 1\n",
+    "a: &k key\n*k : v\nb: [*k, {c: *k}]\n",
     "a: {b: {c: {d: {e: [f, {g: h}]}}}}\n",
 ]
 
@@ -142,3 +143,64 @@ def test_plain_users_file_takes_the_event_path() -> None:
 def test_anchors_tags_complex_keys_and_streams_go_to_yaml_load(text: str) -> None:
     with pytest.raises(yaml_load._Unusual):
         yaml_load._from_events(text)
+
+
+def composed_locate(text: str, path: tuple[Any, ...]) -> tuple[int, int]:
+    """The reference: walk PyYAML's composed node tree (what users_file did before positions)."""
+    current = yaml.compose(text, Loader=yaml_load.LOADER)
+    if current is None:
+        return 1, 1
+    for depth, step in enumerate(path, 1):
+        child = None
+        if isinstance(current, yaml.MappingNode):
+            for key, value in reversed(current.value):  # the later of repeated keys, as loading keeps
+                if key.value == step:
+                    child = key if isinstance(value, yaml.ScalarNode) or depth == len(path) else value
+                    break
+        elif isinstance(current, yaml.SequenceNode) and isinstance(step, int) and step < len(current.value):
+            child = current.value[step]
+        if child is None:
+            break
+        current = child
+    return current.start_mark.line + 1, current.start_mark.column + 1
+
+
+def paths_of(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path in a loaded document, and one missing child under each."""
+    out = [prefix, (*prefix, "missing")]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            out += paths_of(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            out += paths_of(child, (*prefix, index))
+        out.append((*prefix, len(value)))
+    return out
+
+
+def test_positions_locate_as_the_composed_tree_does() -> None:
+    from pulumi_workdocs.users_file import locate
+
+    texts = [t for t in [*HAND_WRITTEN, *generated()] if "&" not in t and "*" not in t and "? " not in t]
+    checked = 0
+    for text in texts:
+        try:
+            document = reference(text)
+        except Exception:  # noqa: BLE001 - not YAML: nothing to locate
+            continue
+        paths = [p for p in paths_of(document) if all(isinstance(s, (str, int)) and not isinstance(s, bool) for s in p)]
+        where = yaml_load.positions(text, paths)
+        for path in paths:
+            assert locate(where, path) == composed_locate(text, path), (text, path)
+            checked += 1
+    assert checked > 5000
+
+
+def test_positions_read_any_document_yaml_load_reads() -> None:
+    """Aliases (as keys too), tags, complex keys: positions never fails where loading did not."""
+    for text in [*HAND_WRITTEN, *generated()]:
+        try:
+            document = reference(text)
+        except Exception:  # noqa: BLE001 - not YAML: nothing to locate
+            continue
+        yaml_load.positions(text, paths_of(document))
