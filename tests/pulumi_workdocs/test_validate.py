@@ -89,15 +89,17 @@ def test_parse_size(text: str, size: int) -> None:
     assert parse_size(text) == {"storage_type": "QUOTA", "storage_allocated_in_bytes": size}
 
 
-def test_validate_does_not_import_pulumi() -> None:
-    """Reading a users file stays light: Pulumi (0.4 s to import) loads only for engine commands."""
+def test_validate_does_not_import_pulumi_or_jsonschema() -> None:
+    """Reading a users file stays light: Pulumi (0.4 s to import) loads only for engine commands,
+    and jsonschema (0.05 s) only to word errors jsonschema-rs found."""
     import subprocess
     import sys
 
     code = (
         "import sys; from pulumi_workdocs.cli import main; "
         f"code = main(['validate', {str(ROOT / 'users.yaml')!r}]); "
-        "assert code == 0, code; assert 'pulumi' not in sys.modules, 'pulumi imported'; print('light')"
+        "assert code == 0, code; assert 'pulumi' not in sys.modules, 'pulumi imported'; "
+        "assert 'jsonschema' not in sys.modules, 'jsonschema imported'; print('light')"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip().endswith("light"), done.stderr
