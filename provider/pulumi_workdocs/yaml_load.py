@@ -138,7 +138,7 @@ def positions(text: str, wanted: Iterable[Path]) -> dict[Path, Position]:
     where: dict[Path, Position] = {}
     loader = LOADER(text)
     try:
-        frames: list[list[Any]] = []  # [path or None if not on the way, is_mapping, pending key or index, key mark]
+        frames: list[_Frame] = []
         while True:
             event = loader.get_event()
             kind = type(event)
@@ -154,27 +154,39 @@ def positions(text: str, wanted: Iterable[Path]) -> dict[Path, Position]:
             key_mark = None
             if frames:
                 frame = frames[-1]
-                if frame[1] and frame[2] is _NO_KEY:  # this node is a key
-                    frame[2], frame[3] = (event.value if kind is ScalarEvent else _COMPLEX), event.start_mark
+                if frame.mapping and frame.pending is _NO_KEY:  # this node is a key
+                    frame.pending, frame.key_mark = (event.value if kind is ScalarEvent else _COMPLEX), event.start_mark
                     if collection:
-                        frames.append([None, kind is MappingStartEvent, _NO_KEY, None])
+                        frames.append(_Frame(None, kind is MappingStartEvent))
                     continue
-                if frame[1]:
-                    key, key_mark = frame[2], frame[3]
-                    frame[2] = _NO_KEY
+                if frame.mapping:
+                    key, key_mark = frame.pending, frame.key_mark
+                    frame.pending = _NO_KEY
                 else:
-                    key = frame[2]
-                    frame[2] += 1
-                path = None if frame[0] is None or key is _COMPLEX else (*frame[0], key)
+                    key = frame.pending
+                    frame.pending += 1
+                path = None if frame.path is None or key is _COMPLEX else (*frame.path, key)
                 if path not in on_the_way:
                     path = None
             if path is not None:
                 where[path] = Position(_at(key_mark) if key_mark else None, _at(event.start_mark), not collection)
             if collection:
-                frames.append([path, kind is MappingStartEvent, _NO_KEY if kind is MappingStartEvent else 0, None])
+                frames.append(_Frame(path, kind is MappingStartEvent))
     finally:
         loader.dispose()
     return where
+
+
+class _Frame:
+    """An open mapping or sequence while reading events: where it is and what comes next."""
+
+    __slots__ = ("path", "mapping", "pending", "key_mark")
+
+    def __init__(self, path: Path | None, mapping: bool) -> None:
+        self.path = path  # None when no wanted path goes through it
+        self.mapping = mapping
+        self.pending: Any = _NO_KEY if mapping else 0  # the key read last (mappings), the next index (sequences)
+        self.key_mark: Any = None
 
 
 def _at(mark: Any) -> tuple[int, int]:

@@ -204,3 +204,11 @@ def test_positions_read_any_document_yaml_load_reads() -> None:
         except Exception:  # noqa: BLE001 - not YAML: nothing to locate
             continue
         yaml_load.positions(text, paths_of(document))
+
+
+@pytest.mark.parametrize("key", ["[a, b]", "{a: 1}", "[[a], {b: [c]}]"])
+def test_positions_step_over_complex_keys(key: str) -> None:
+    """yaml.load refuses such keys, but locating a problem must not: later nodes are still found."""
+    text = f"? {key}\n: c\nd: [1, {{e: f}}]\n"
+    where = yaml_load.positions(text, [("d", 1, "e")])
+    assert where[("d", 1, "e")] == yaml_load.Position(key=(3, 9), value=(3, 12), scalar=True)
