@@ -49,6 +49,9 @@ class Context:
 
 def _context(args: argparse.Namespace) -> Context:
     users_path = Path(args.file)
+    if args.run is not cmd_validate and not args.backend:
+        # An empty value is what a CI secret that is missing (say, on a fork's pull request) gives.
+        raise ValueError("the state backend is empty (PULUMI_BACKEND_URL set to ''?); give --backend URL or folder")
     return Context(
         users_path=users_path,
         stack_name=args.stack,

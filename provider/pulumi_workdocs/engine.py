@@ -22,6 +22,10 @@ class EngineMissing(RuntimeError):
     """The Pulumi CLI or the dynamic-provider plugin is not where the setup puts them."""
 
 
+class PassphraseMissing(RuntimeError):
+    """No passphrase for the stack's secrets; never guessed, because a guess would be public."""
+
+
 def bin_dir() -> Path:
     return Path(sys.executable).parent
 
@@ -48,11 +52,24 @@ def backend_url(backend: Path | str) -> str:
     return path.as_uri()
 
 
+def passphrase_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE, from ``extra`` or the environment."""
+    source = {**os.environ, **(extra or {})}
+    for name in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"):
+        if source.get(name):
+            return {name: source[name]}
+    raise PassphraseMissing(
+        "PULUMI_CONFIG_PASSPHRASE is not set (or is empty): the stack's secrets, such as the password seed, "
+        "are encrypted with it; set it (in CI, from a repository secret) or set PULUMI_CONFIG_PASSPHRASE_FILE"
+    )
+
+
 def workspace_env(backend: Path | str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """Environment for the CLI and the provider plugin it starts."""
+    passphrase = passphrase_env(extra)  # before backend_url, which makes a folder backend's folder
     env = {
         "PULUMI_BACKEND_URL": backend_url(backend),
-        "PULUMI_CONFIG_PASSPHRASE": os.environ.get("PULUMI_CONFIG_PASSPHRASE", DEMO_PASSPHRASE),
+        **passphrase,
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         # The engine finds the plugin next to the CLI; PATH is the fallback.

@@ -22,6 +22,7 @@ from workdocs_local import WorkDocsLocalServer
 # A distinctive secret key, so a test can prove it never reaches state.
 ACCESS_KEY = "AKIDE2ETESTKEY"
 SECRET_KEY = "e2e-Secret-Key-0d9f7c"
+PASSPHRASE = "e2e-state-passphrase"
 
 pytestmark = pytest.mark.e2e
 
@@ -43,6 +44,7 @@ class StackRunner:
             "AWS_ACCESS_KEY_ID": ACCESS_KEY,
             "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
             "AWS_DEFAULT_REGION": "us-east-1",
+            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
         }
         self.program: Callable[[], None] = lambda: None
         self.output: list[str] = []

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from pulumi_workdocs.cli import main
-from tests.e2e.conftest import ACCESS_KEY, SECRET_KEY, StackRunner
+from tests.e2e.conftest import ACCESS_KEY, PASSPHRASE, SECRET_KEY, StackRunner
 
 pytestmark = pytest.mark.e2e
 MUTATING = {"CreateUser", "UpdateUser", "DeleteUser", "ActivateUser", "DeactivateUser"}
@@ -22,6 +22,7 @@ def cli_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE)
 
 
 def user(name: str, **extra: Any) -> dict[str, Any]:

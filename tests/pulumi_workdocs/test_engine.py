@@ -39,3 +39,40 @@ def test_the_provider_pickles_by_reference_and_small() -> None:
 
     serialized = serialize_provider(WorkDocsUserProvider())
     assert len(serialized) < 140  # base64 of a class reference; bytecode would be kilobytes
+
+
+@pytest.mark.parametrize("value", [None, ""])
+def test_no_passphrase_is_an_error_never_a_public_default(monkeypatch: pytest.MonkeyPatch, value: str | None) -> None:
+    for name in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"):
+        monkeypatch.delenv(name, raising=False)
+        if value is not None:
+            monkeypatch.setenv(name, value)
+    with pytest.raises(engine.PassphraseMissing, match=r"^PULUMI_CONFIG_PASSPHRASE is not set \(or is empty\)"):
+        engine.workspace_env("file:///tmp/unused-backend")
+    assert engine.passphrase_env({"PULUMI_CONFIG_PASSPHRASE_FILE": "/run/secrets/p"}) == {
+        "PULUMI_CONFIG_PASSPHRASE_FILE": "/run/secrets/p"
+    }
+
+
+def test_plan_without_passphrase_or_with_an_empty_backend_stops_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What a CI job sees when a repository secret is missing: one line, exit 1, no state made."""
+    from pulumi_workdocs.cli import main
+
+    users = Path(__file__).resolve().parents[2] / "users.yaml"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    assert main(["plan", "--file", str(users), "--backend", str(tmp_path / "state")]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "workdocs-users: PULUMI_CONFIG_PASSPHRASE is not set (or is empty): the stack's secrets, such as the password "
+        "seed, are encrypted with it; set it (in CI, from a repository secret) or set PULUMI_CONFIG_PASSPHRASE_FILE"
+    ]
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "p")
+    monkeypatch.setenv("PULUMI_BACKEND_URL", "")
+    assert main(["up", "--file", str(users)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "workdocs-users: the state backend is empty (PULUMI_BACKEND_URL set to ''?); give --backend URL or folder"
+    ]
+    assert list(tmp_path.iterdir()) == []
