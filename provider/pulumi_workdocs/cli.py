@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from pulumi_workdocs.users_file import UsersFile, UsersFileError, load
 
@@ -96,9 +96,28 @@ def cmd_export(args: argparse.Namespace) -> int:
     return run_export(_context(args), args.output, args.all, args.organization_id)
 
 
+def _max_removals(text: str) -> str:
+    """Checked when the command line is read, before the engine runs."""
+    from pulumi_workdocs.plan import removal_limit
+
+    try:
+        removal_limit(text, 100)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err).removeprefix("--max-removals ")) from None
+    return text
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors exit 1, as every error does: 2 means "changes" to CI scripts."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="workdocs-users", description=__doc__)
-    common = argparse.ArgumentParser(add_help=False)
+    parser = _Parser(prog="workdocs-users", description=__doc__)
+    common = _Parser(add_help=False)
     common.add_argument("--file", "-f", default="users.yaml", help="the users file (default users.yaml)")
     common.add_argument(
         "--stack", default=os.environ.get("WORKDOCS_STACK", "dev"), help="stack name (default $WORKDOCS_STACK or dev)"
@@ -126,6 +145,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--max-removals",
             default="25%",
+            type=_max_removals,
             help="most users that may be deleted or deactivated: N or P%% of the managed users (default 25%%)",
         )
         if name == "plan":

@@ -8,6 +8,7 @@ default as peribolos does) applies to both.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -146,11 +147,12 @@ def removal_limit(max_removals: str, managed: int) -> float:
     """``"3"`` -> 3; ``"25%"`` -> a quarter of the managed users."""
     text = max_removals.strip()
     try:
-        if text.endswith("%"):
-            return float(text[:-1]) / 100 * managed
-        return float(int(text))
+        limit = float(text[:-1]) / 100 * managed if text.endswith("%") else float(int(text))
     except ValueError:
-        raise ValueError(f"--max-removals takes N or P% (such as 3 or 25%), not {max_removals!r}") from None
+        limit = math.nan
+    if not (math.isfinite(limit) and limit >= 0):
+        raise ValueError(f"--max-removals takes N or P% (such as 3 or 25%), at least 0, not {max_removals!r}")
+    return limit
 
 
 def guard(plan: Plan, max_removals: str) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -120,6 +121,19 @@ def test_removal_guard(limit: str, refused: bool) -> None:
         assert message.startswith("refused: 4 users would be deleted or deactivated") and "\n" not in message
 
 
-def test_guard_rejects_a_malformed_limit() -> None:
+@pytest.mark.parametrize("limit", ["lots", "-1", "-5%", "nan%", "inf%", "1.5", ""])
+def test_guard_rejects_a_malformed_limit(limit: str) -> None:
     with pytest.raises(ValueError, match="--max-removals takes N or P%"):
-        guard(build_plan(STEPS), "lots")
+        guard(build_plan(STEPS), limit)
+
+
+@pytest.mark.parametrize("argv", [["plan", "--max-removals", "-1"], ["up", "--max-removals", "x%"], ["plan", "--nope"]])
+def test_usage_errors_exit_1_before_the_engine_runs(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """2 means "changes" to a CI script; a typo in the workflow must not read as a plan."""
+    from pulumi_workdocs.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 1
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert re.match(r"workdocs-users( plan| up)?: error: (argument --max-removals|unrecognized arguments)", last), last
