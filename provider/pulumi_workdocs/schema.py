@@ -141,26 +141,27 @@ def validate(document: Any, definition: str | None = None) -> list[Problem]:
     if flagged == []:
         return []
     subject, kept = (document, {}) if flagged is None else _flagged_items_only(document, flagged)
-    problems = []
+    problems: dict[Problem, None] = {}  # ordered, and each once: jsonschema repeats some per missing field
     for error in _validator(definition).iter_errors(subject):
-        problem = _problem(error)
-        if len(problem.path) > 1 and problem.path[0] in kept:
-            head, index, *rest = problem.path
-            problem = Problem((head, kept[str(head)][int(index)], *rest), problem.rule)
-        problems.append(problem)
+        for problem in _problems(error):
+            if len(problem.path) > 1 and problem.path[0] in kept:
+                head, index, *rest = problem.path
+                problem = Problem((head, kept[str(head)][int(index)], *rest), problem.rule)
+            problems[problem] = None
     return sorted(problems, key=lambda p: [str(x) for x in p.path])
 
 
-def _problem(error: ValidationError) -> Problem:
+def _problems(error: ValidationError) -> list[Problem]:
+    """One problem per missing or unknown field (jsonschema words those per object), else one."""
     path = tuple(error.absolute_path)
     kind, expected = error.validator, error.validator_value
     if kind == "required":
         missing = [name for name in expected if name not in (error.instance or {})]
-        return Problem((*path, missing[0] if missing else "?"), "is required")
+        return [Problem((*path, name), "is required") for name in missing]
     if kind == "additionalProperties":
         known = sorted(error.schema.get("properties", {}))
-        extra = sorted(set(error.instance) - set(known))
-        return Problem((*path, extra[0]), "is not a known field (known: " + ", ".join(known) + ")")
+        extra = [name for name in error.instance if name not in known]
+        return [Problem((*path, name), "is not a known field (known: " + ", ".join(known) + ")") for name in extra]
     rules = {
         "type": lambda: f"must be of type {expected}",
         "minLength": lambda: f"must be at least {expected} characters",
@@ -173,7 +174,7 @@ def _problem(error: ValidationError) -> Problem:
         "maxProperties": lambda: f"must have at most {expected} key(s)",
     }
     rule = rules.get(str(kind), lambda: f"fails the {kind} rule")()
-    return Problem(path, rule)
+    return [Problem(path, rule)]
 
 
 @cache

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ SIZE_UNITS = {
     "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4,
     "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3, "TIB": 1024**4,
 }  # fmt: skip
+MAX_BYTES = 2**63 - 1  # StorageAllocatedInBytes is a long in the WorkDocs model
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s*$")
 USER_KEYS = (
     "email_address", "type", "status", "locale", "time_zone_id", "deletion_policy", "adopt",
@@ -49,6 +51,12 @@ class UsersFileError(Exception):
         super().__init__("\n".join(p.render(str(path)) for p in problems))
 
 
+class SizeError(ValueError):
+    def __init__(self, text: str, rule: str) -> None:
+        self.rule = rule
+        super().__init__(f"{text!r} {rule}")
+
+
 def parse_size(text: str) -> dict[str, Any]:
     """``"50 GB"`` -> QUOTA of 50e9 bytes; ``"1 TiB"`` -> 2**40; ``"unlimited"`` -> UNLIMITED."""
     if text.strip().lower() == "unlimited":
@@ -57,10 +65,12 @@ def parse_size(text: str) -> dict[str, Any]:
     unit = match.group(2).upper() if match else ""
     if not match or unit not in SIZE_UNITS:
         raise ValueError(f"{text!r} is not a size such as '50 GB', '1 TiB' or 'unlimited'")
-    return {
-        "storage_type": "QUOTA",
-        "storage_allocated_in_bytes": int(float(match.group(1)) * SIZE_UNITS[unit]),
-    }
+    size = Decimal(match.group(1)) * SIZE_UNITS[unit]  # exact: 1.1 TB is 1,100,000,000,000 bytes
+    if size != size.to_integral_value():
+        raise SizeError(text, "is not a whole number of bytes")
+    if size > MAX_BYTES:
+        raise SizeError(text, f"is more bytes than WorkDocs allows ({MAX_BYTES})")
+    return {"storage_type": "QUOTA", "storage_allocated_in_bytes": int(size)}
 
 
 _HUMAN_UNITS = ("TiB", "TB", "GiB", "GB", "MiB", "MB", "KiB", "KB", "B")  # largest exact unit first
@@ -129,9 +139,9 @@ def load(path: Path | str) -> UsersFile:
         raise UsersFileError(path, [Problem(line, column, f"not valid YAML: {err}")]) from None
     if document is None:
         document = {}
-    findings = [Finding(p.path, f"{p.field} {p.rule}", _hint(p.rule)) for p in validate(document)]
-    if not findings:
-        findings = semantic_problems(document)
+    findings = [Finding(p.path, f"{p.field} {p.rule}", _hint(p.path, p.rule)) for p in validate(document)]
+    flagged = {f.path for f in findings}  # a field the schema refuses gets no second message
+    findings += [f for f in semantic_problems(document) if f.path not in flagged]
     if findings:
         # Lines and columns are looked up only now, in one more pass over the YAML events.
         where = yaml_load.positions(text, [f.path for f in findings])
@@ -150,40 +160,64 @@ class Finding:
     hint: str = ""
 
 
-def semantic_problems(document: dict[str, Any]) -> list[Finding]:
-    """What the schema cannot say: uniqueness the service enforces, real time zones, sizes."""
+def semantic_problems(document: Any) -> list[Finding]:
+    """What the schema cannot say: uniqueness the service enforces, real time zones, sizes.
+
+    Runs beside the schema's checks, so it reads only the parts that have the right shape.
+    """
+    if not isinstance(document, dict):
+        return []
     problems: list[Finding] = []
+    defaults = document.get("defaults")
+    users = document.get("users")
+    entries: list[tuple[tuple[str | int, ...], dict[str, Any]]] = []
+    if isinstance(defaults, dict):
+        entries.append((("defaults",), defaults))
+    entries += (
+        [(("users", i), u) for i, u in enumerate(users) if isinstance(u, dict)] if isinstance(users, list) else []
+    )
     seen_names: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
-    defaults = document.get("defaults") or {}
-    if defaults.get("time_zone_id") and not is_time_zone(defaults["time_zone_id"]):
-        problems.append(_zone_problem(("defaults", "time_zone_id"), defaults["time_zone_id"]))
-    for index, user in enumerate(document.get("users") or []):
-        name = user["username"].lower()
-        if name in seen_names:
-            problems.append(
-                Finding(
-                    ("users", index, "username"),
-                    f"users[{index}].username '{user['username']}' duplicates users[{seen_names[name]}] "
-                    "(usernames are unique regardless of case)",
-                    "give each user a distinct username",
+    for where, entry in entries:
+        zone = entry.get("time_zone_id")
+        if isinstance(zone, str) and zone and not is_time_zone(zone):
+            problems.append(_zone_problem((*where, "time_zone_id"), zone))
+        storage = entry.get("storage")
+        if isinstance(storage, str):
+            try:
+                parse_size(storage)
+            except SizeError as err:
+                path = (*where, "storage")
+                hint = "use a whole number of bytes in some unit, such as 1536 KiB or 50 GB"
+                problems.append(Finding(path, f"{field_path(path)} {err.rule}", hint))
+            except ValueError:
+                pass  # not a size at all: the schema's pattern says so
+        if where[0] != "users":
+            continue
+        index = where[1]
+        name = entry.get("username")
+        if isinstance(name, str):
+            if name.lower() in seen_names:
+                problems.append(
+                    Finding(
+                        (*where, "username"),
+                        f"users[{index}].username '{name}' duplicates users[{seen_names[name.lower()]}] "
+                        "(usernames are unique regardless of case)",
+                        "give each user a distinct username",
+                    )
                 )
-            )
-        seen_names.setdefault(name, index)
-        email = (user.get("email_address") or "").lower()
-        if email and email in seen_emails:
-            problems.append(
-                Finding(
-                    ("users", index, "email_address"),
-                    f"users[{index}].email_address duplicates users[{seen_emails[email]}]",
-                    "give each user their own email address",
+            seen_names.setdefault(name.lower(), int(index))
+        email = entry.get("email_address")
+        if isinstance(email, str) and email:
+            if email.lower() in seen_emails:
+                problems.append(
+                    Finding(
+                        (*where, "email_address"),
+                        f"users[{index}].email_address duplicates users[{seen_emails[email.lower()]}]",
+                        "give each user their own email address",
+                    )
                 )
-            )
-        if email:
-            seen_emails.setdefault(email, index)
-        zone = user.get("time_zone_id")
-        if zone and not is_time_zone(zone):
-            problems.append(_zone_problem(("users", index, "time_zone_id"), zone))
+            seen_emails.setdefault(email.lower(), int(index))
     return problems
 
 
@@ -232,7 +266,13 @@ def locate(where: Mapping[tuple[str | int, ...], yaml_load.Position], path: tupl
     return at
 
 
-def _hint(rule: str) -> str:
+_PASSWORD_HINT = "write {config: KEY} (a Pulumi secret) or {env: NAME}, one of them; never the password itself"
+
+
+def _hint(path: tuple[str | int, ...], rule: str) -> str:
+    """How to fix it: every message gets one, worded for the users file."""
+    if "password" in path:
+        return _PASSWORD_HINT
     if rule.startswith("is not a known field"):
         return "remove it or correct its spelling"
     if rule == "is required":
@@ -241,4 +281,14 @@ def _hint(rule: str) -> str:
         return "use only the characters the pattern allows"
     if rule == "must be of type string":
         return "quote the value: YAML reads no, yes, on, off, numbers and dates as other types"
+    if rule == "must be of type boolean":
+        return "write true or false"
+    if rule in ("must be of type object", "must be of type array"):
+        return "see the sample users.yaml for the layout"
+    if rule.startswith("must be one of"):
+        return "write one of the listed values exactly as shown"
+    if rule == "must be at least 1 characters":
+        return "give a value"
+    if rule.startswith("must be at most") and rule.endswith("characters"):
+        return "shorten it"
     return ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -30,15 +31,17 @@ def test_schema_errors_each_with_line_column_and_hint(tmp_path: Path, capsys: py
         "(fix: use only the characters the pattern allows)",
         "F:5:5: users[0].username must match the pattern ^(?:[\\w\\-+.]+(@[a-zA-Z0-9.\\-]+\\.[a-zA-Z]+)?)$ "
         "(fix: use only the characters the pattern allows)",
-        "F:8:5: users[0].type must be one of USER, ADMIN, POWERUSER, MINIMALUSER, WORKSPACESUSER",
-        "F:10:5: users[1].given_name must be at least 1 characters",
+        "F:8:5: users[0].type must be one of USER, ADMIN, POWERUSER, MINIMALUSER, WORKSPACESUSER "
+        "(fix: write one of the listed values exactly as shown)",
+        "F:10:5: users[1].given_name must be at least 1 characters (fix: give a value)",
         "F:12:5: users[1].colour is not a known field (known: adopt, deletion_policy, email_address, given_name, "
         "locale, password, protect, status, storage, surname, time_zone_id, type, username) "
         "(fix: remove it or correct its spelling)",
         "F:13:5: users[2].given_name must be of type string "
         "(fix: quote the value: YAML reads no, yes, on, off, numbers and dates as other types)",
         "F:13:5: users[2].username is required (fix: add it)",
-        "F:15:5: users[2].password must be of type object",
+        "F:15:5: users[2].password must be of type object "
+        "(fix: write {config: KEY} (a Pulumi secret) or {env: NAME}, one of them; never the password itself)",
     ]
     assert "hunter2" not in "\n".join(lines)  # a password put in the file is never echoed
 
@@ -54,6 +57,42 @@ def test_semantic_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         "F:16:5: users[2].time_zone_id 'Mars/Olympus_Mons' is not an IANA time zone "
         "(fix: use a name such as Europe/Paris or America/New_York)",
     ]
+
+
+def test_schema_and_semantic_problems_all_at_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each missing and each unknown field named; semantic checks beside schema errors; sizes in whole bytes."""
+    path = shutil.copy(BROKEN / "mixed_errors.yaml", tmp_path / "users.yaml")
+    code, lines = validate(Path(path), capsys)
+    known = (
+        "(known: adopt, deletion_policy, email_address, given_name, locale, password, protect, status, storage, "
+        "surname, time_zone_id, type, username) (fix: remove it or correct its spelling)"
+    )
+    whole = "(fix: use a whole number of bytes in some unit, such as 1536 KiB or 50 GB)"
+    assert code == 1
+    assert lines == [
+        f"F:3:3: defaults.storage is not a whole number of bytes {whole}",
+        "F:5:5: users[0].given_name is required (fix: add it)",
+        "F:5:5: users[0].surname is required (fix: add it)",
+        "F:5:5: users[0].username is required (fix: add it)",
+        f"F:9:5: users[1].colour is not a known field {known}",
+        f"F:10:5: users[1].shoe is not a known field {known}",
+        "F:11:5: users[1].time_zone_id 'Mars/Base' is not an IANA time zone "
+        "(fix: use a name such as Europe/Paris or America/New_York)",
+        "F:12:5: users[2].username 'ALICE' duplicates users[1] (usernames are unique regardless of case) "
+        "(fix: give each user a distinct username)",
+        "F:15:5: users[2].type must be one of USER, ADMIN, POWERUSER, MINIMALUSER, WORKSPACESUSER "
+        "(fix: write one of the listed values exactly as shown)",
+        f"F:16:5: users[2].storage is not a whole number of bytes {whole}",
+    ]
+
+
+def test_an_empty_file_names_each_missing_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "users.yaml"
+    path.write_text("# nothing yet\n")
+    assert validate(path, capsys) == (
+        1,
+        ["F:1:1: organization_id is required (fix: add it)", "F:1:1: users is required (fix: add it)"],
+    )
 
 
 def test_not_yaml(capsys: pytest.CaptureFixture[str]) -> None:
@@ -103,3 +142,13 @@ def test_validate_does_not_import_pulumi_or_jsonschema() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip().endswith("light"), done.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [("1.5 B", "is not a whole number of bytes"), ("0.1 KiB", "is not a whole number of bytes"),
+     ("9999999 TiB", "is more bytes than WorkDocs allows (9223372036854775807)")],
+)  # fmt: skip
+def test_parse_size_refuses_what_would_be_rounded_or_overflow(text: str, rule: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(rule)):
+        parse_size(text)
