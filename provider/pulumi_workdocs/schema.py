@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 
 @cache
 def _ascii(pattern: str) -> re.Pattern[str]:
+    """ECMA-262 reading: \\w and \\d are ASCII, and a final ``$`` is the very end (Python's ``$``
+    also matches before a trailing newline, so ``"alice\\n"`` would pass)."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
     return re.compile(pattern, re.ASCII)
 
 

@@ -131,21 +131,29 @@ def load(path: Path | str) -> UsersFile:
     """Read and validate a users file; raise UsersFileError listing every problem."""
     path = Path(path)
     text = path.read_text()
+    repeated: yaml_load.Repeated = []
     try:
-        document = yaml_load.load(text)
+        document = yaml_load.load(text, repeated)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise UsersFileError(path, [Problem(line, column, f"not valid YAML: {err}")]) from None
     if document is None:
         document = {}
-    findings = [Finding(p.path, f"{p.field} {p.rule}", _hint(p.path, p.rule)) for p in validate(document)]
+    try:
+        findings = [Finding(p.path, f"{p.field} {p.rule}", _hint(p.path, p.rule)) for p in validate(document)]
+    except RecursionError:
+        raise UsersFileError(path, [Problem(1, 1, "nested too deeply to check")]) from None
     flagged = {f.path for f in findings}  # a field the schema refuses gets no second message
     findings += [f for f in semantic_problems(document) if f.path not in flagged]
+    findings += [
+        Finding(key, f"{field_path(key)} is given more than once; YAML keeps only the last", "keep one of them", at)
+        for key, at in repeated
+    ]
     if findings:
         # Lines and columns are looked up only now, in one more pass over the YAML events.
-        where = yaml_load.positions(text, [f.path for f in findings])
-        problems = [Problem(*locate(where, f.path), f.message, f.hint) for f in findings]
+        where = yaml_load.positions(text, [f.path for f in findings if f.at is None])
+        problems = [Problem(*(f.at or locate(where, f.path)), f.message, f.hint) for f in findings]
         raise UsersFileError(path, sorted(problems, key=lambda p: (p.line, p.column)))
     users = list(_entries(document))
     return UsersFile(path, document["organization_id"], users, document)
@@ -158,6 +166,7 @@ class Finding:
     path: tuple[str | int, ...]
     message: str
     hint: str = ""
+    at: tuple[int, int] | None = None  # line and column, when already known
 
 
 def semantic_problems(document: Any) -> list[Finding]:

@@ -31,8 +31,6 @@ from yaml.events import (
 LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
-_IMPLICIT: dict[Any, Any] = LOADER.yaml_implicit_resolvers  # first character -> resolvers
-_PLAIN_IS_STR = None not in _IMPLICIT and not LOADER.yaml_path_resolvers
 _NO_KEY = object()
 _COMPLEX = object()  # a key that is a mapping or a sequence
 
@@ -41,16 +39,29 @@ class _Unusual(Exception):
     """The document needs PyYAML's full loader."""
 
 
-def load(text: str) -> Any:
-    """``yaml.load(text, Loader=LOADER)``, several times faster on plain documents."""
+Path = tuple[str | int, ...]
+Repeated = list[tuple[Path, tuple[int, int]]]  # a key given twice in one mapping, and where (1-based)
+
+
+def load(text: str, repeated: Repeated | None = None) -> Any:
+    """``yaml.load(text, Loader=LOADER)``, several times faster on plain documents.
+
+    YAML keeps the last of a repeated key without a word; ``repeated``, when given, is
+    filled with each such key's path and position, so that a reviewer can be told.
+    """
     try:
-        return _from_events(text)
+        return _from_events(text, repeated)
     except Exception:  # noqa: BLE001 - whatever it is, yaml.load decides (and raises its own error)
-        return yaml.load(text, Loader=LOADER)
+        document = yaml.load(text, Loader=LOADER)
+        if repeated is not None:
+            repeated[:] = _repeated_in_nodes(yaml.compose(text, Loader=LOADER), (), set())
+        return document
 
 
-def _from_events(text: str) -> Any:
+def _from_events(text: str, repeated: Repeated | None = None) -> Any:
     loader = LOADER(text)
+    implicit = loader.yaml_implicit_resolvers  # read now: add_implicit_resolver may have replaced it
+    plain_is_str = None not in implicit and not loader.yaml_path_resolvers
     try:
         get = loader.get_event
         if type(get()) is not StreamStartEvent:
@@ -60,7 +71,7 @@ def _from_events(text: str) -> Any:
             return None  # an empty stream, as yaml.load reads it
         if type(start) is not DocumentStartEvent:
             raise _Unusual
-        stack: list[tuple[Any, Any]] = []
+        stack: list[tuple[Any, Any]] = []  # for each open collection: its parent and its key there
         container: Any = None
         key: Any = _NO_KEY
         root: Any = None
@@ -70,7 +81,7 @@ def _from_events(text: str) -> Any:
             if kind is ScalarEvent:
                 if event.anchor is not None or event.tag is not None:
                     raise _Unusual
-                value = _scalar(loader, event)
+                value = _scalar(loader, event, implicit, plain_is_str)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 if event.anchor is not None or event.tag is not None:
                     raise _Unusual
@@ -91,6 +102,9 @@ def _from_events(text: str) -> Any:
             elif key is _NO_KEY:
                 if type(value) is dict or type(value) is list:
                     raise _Unusual  # a complex key
+                if repeated is not None and value in container:
+                    here = tuple(k if type(parent) is dict else len(parent) for parent, k in stack[1:])
+                    repeated.append(((*here, value), _at(event.start_mark)))
                 key = value
             else:
                 container[key] = value
@@ -102,10 +116,31 @@ def _from_events(text: str) -> Any:
         loader.dispose()
 
 
-def _scalar(loader: Any, event: Any) -> Any:  # a ScalarEvent; its marks are libyaml's
+def _repeated_in_nodes(node: Any, path: Path, seen_nodes: set[int]) -> Repeated:
+    """Repeated keys in a composed document (the documents that ``_from_events`` leaves to yaml.load)."""
+    if id(node) in seen_nodes:
+        return []  # an alias seen before
+    seen_nodes.add(id(node))
+    found: Repeated = []
+    if isinstance(node, yaml.MappingNode):
+        keys: set[str] = set()
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.tag != _MERGE:
+                if key.value in keys:
+                    found.append(((*path, key.value), _at(key.start_mark)))
+                keys.add(key.value)
+                found += _repeated_in_nodes(value, (*path, key.value), seen_nodes)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            found += _repeated_in_nodes(item, (*path, index), seen_nodes)
+    return found
+
+
+def _scalar(loader: Any, event: Any, implicit: dict[Any, Any], plain_is_str: bool) -> Any:
+    """A ScalarEvent's value, as PyYAML would construct it (the event's marks are libyaml's)."""
     value: str = event.value
     plain = event.implicit[0]
-    if not plain or (_PLAIN_IS_STR and value and value[0] not in _IMPLICIT):
+    if not plain or (plain_is_str and value and value[0] not in implicit):
         return value  # quoted, or no implicit type starts with this character
     tag = loader.resolve(yaml.ScalarNode, value, event.implicit)
     if tag == _STR:
@@ -121,9 +156,6 @@ class Position(NamedTuple):
     key: tuple[int, int] | None
     value: tuple[int, int]
     scalar: bool
-
-
-Path = tuple[str | int, ...]
 
 
 def positions(text: str, wanted: Iterable[Path]) -> dict[Path, Position]:
@@ -169,6 +201,9 @@ def positions(text: str, wanted: Iterable[Path]) -> dict[Path, Position]:
                 if path not in on_the_way:
                     path = None
             if path is not None:
+                if path in where:  # a repeated key: YAML keeps the later one, and so do positions
+                    for stale in [p for p in where if p[: len(path)] == path]:
+                        del where[stale]
                 where[path] = Position(_at(key_mark) if key_mark else None, _at(event.start_mark), not collection)
             if collection:
                 frames.append(_Frame(path, kind is MappingStartEvent))

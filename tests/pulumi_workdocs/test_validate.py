@@ -95,6 +95,30 @@ def test_an_empty_file_names_each_missing_field(tmp_path: Path, capsys: pytest.C
     )
 
 
+def test_repeated_keys_are_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """YAML keeps the last of a repeated key silently; a reviewer reading the first would be misled."""
+    path = tmp_path / "users.yaml"
+    path.write_text(
+        "organization_id: d-1234567890\nusers:\n  - username: alice\n    given_name: A\n    surname: B\n"
+        "    status: INACTIVE\n    status: ACTIVE\nusers:\n  - given_name: C\n    surname: D\n"
+    )
+    assert validate(path, capsys) == (
+        1,
+        [
+            "F:7:5: users[0].status is given more than once; YAML keeps only the last (fix: keep one of them)",
+            "F:8:1: users is given more than once; YAML keeps only the last (fix: keep one of them)",
+            "F:9:5: users[0].username is required (fix: add it)",
+        ],
+    )
+
+
+def test_a_deeply_nested_file_is_one_problem_not_a_crash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "users.yaml"
+    deep = "{config: " * 1500 + "x" + "}" * 1500
+    path.write_text(f"organization_id: d-1234567890\nusers:\n  - {{username: a, given_name: A, password: {deep}}}\n")
+    assert validate(path, capsys) == (1, ["F:1:1: nested too deeply to check"])
+
+
 def test_not_yaml(capsys: pytest.CaptureFixture[str]) -> None:
     code, lines = validate(BROKEN / "not_yaml.yaml", capsys)
     assert code == 1 and len(lines) >= 1 and lines[0].startswith("F:4:1: not valid YAML")
