@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +73,7 @@ class Plan:
     changes: list[PlannedChange] = field(default_factory=list)
     managed: int = 0  # users in the state before the change
     unchanged: int = 0
+    refused: str | None = None  # the removal guard's refusal, shown with the plan
 
     @property
     def removals(self) -> int:
@@ -189,6 +191,8 @@ def render_text(plan: Plan) -> str:
                 detail = f" [{_field_text(change.fields)}]" if change.fields else ""
                 lines.append(f"  {change.username}: {change.reason}{detail}")
     lines.append(_totals_text(plan))
+    if plan.refused:
+        lines.append(f"Refused: {plan.refused.removeprefix('refused: ')}")
     return "\n".join(lines) + "\n"
 
 
@@ -209,6 +213,8 @@ def render_markdown(plan: Plan) -> str:
             out.append(f"- `{change.username}`{detail}" + ("" if kind == "update" else f": {change.reason}{cause}"))
         out.append("")
     out.append(f"**Totals:** {_totals_text(plan).removeprefix('Totals: ')}")
+    if plan.refused:
+        out += ["", "> [!CAUTION]", f"> **Refused:** {plan.refused.removeprefix('refused: ')}"]
     return "\n".join(out) + "\n"
 
 
@@ -224,6 +230,7 @@ def render_json(plan: Plan) -> str:
         "totals": plan.totals(),
         "removals": plan.removals,
         "managed": plan.managed,
+        "refused": plan.refused,
     }
     return json.dumps(document, indent=2) + "\n"
 
@@ -261,20 +268,58 @@ def steps_from_events(events: Iterable[auto.EngineEvent]) -> list[Step]:
     return steps
 
 
-def preview_plan(stack: auto.Stack) -> Plan:
+class EngineFailed(RuntimeError):
+    """The engine refused a preview or an update: its error diagnostics, one line each, not its whole log."""
+
+
+_COLOR = re.compile(r"<\{%[a-z]*%\}>")
+_URN = re.compile(r"urn:pulumi:[^\s\"']*::([^\s\"']+)")
+# The engine words a check failure with the property's value, which may be personal or secret.
+_CHECK_FAILURE = re.compile(r"^\S+ resource '[^']*': property \S+ value .*? has a problem: ", re.DOTALL)
+_NOISE = ("Resource monitor has terminated, shutting down", "preview failed")  # said by the first line
+
+
+def errors_from_events(events: Iterable[auto.EngineEvent]) -> list[str]:
+    """``NAME: message`` for each error diagnostic, with colors, urns and line breaks taken out."""
+    lines: dict[str, None] = {}
+    for event in events:
+        diagnostic = event.diagnostic_event
+        if diagnostic is None or diagnostic.severity != "error":
+            continue
+        text = _CHECK_FAILURE.sub("", _COLOR.sub("", diagnostic.message).strip())
+        text = " ".join(_URN.sub(r"\1", text).split())
+        if not text or text in _NOISE:
+            continue
+        name = diagnostic.urn.rsplit("::", 1)[1] if diagnostic.urn and "workdocs:User" in diagnostic.urn else ""
+        lines[f"{name}: {text}" if name and not text.startswith(name) else text] = None
+    return list(lines)
+
+
+def engine_run(what: str, run: Callable[[Callable[[auto.EngineEvent], None]], Any]) -> list[auto.EngineEvent]:
+    """Run ``run(on_event)`` (a preview or an up), raising EngineFailed with the engine's errors."""
     events: list[auto.EngineEvent] = []
-    stack.preview(on_event=events.append)
-    return build_plan(steps_from_events(events))
+    try:
+        run(events.append)
+    except auto.CommandError:
+        errors = errors_from_events(events)
+        if not errors:
+            raise
+        raise EngineFailed(f"the {what} failed:\n" + "\n".join(f"  {e}" for e in errors)) from None
+    return events
+
+
+def preview_plan(stack: auto.Stack) -> Plan:
+    return build_plan(steps_from_events(engine_run("preview", lambda on_event: stack.preview(on_event=on_event))))
 
 
 def run_plan(ctx: Context, fmt: str, max_removals: str) -> int:
     """Exit 0 no changes, 2 changes, 1 error (a refused removal count included)."""
     users_file = ctx.users_file()
     plan = preview_plan(ctx.stack(users_file))
-    sys.stdout.write(RENDERERS[fmt](plan))
-    refusal = guard(plan, max_removals)
-    if refusal:
-        print(f"workdocs-users plan: {refusal}", file=sys.stderr)
+    plan.refused = guard(plan, max_removals)
+    sys.stdout.write(RENDERERS[fmt](plan))  # a refused plan is shown too, saying so: the comment explains the red check
+    if plan.refused:
+        print(f"workdocs-users plan: {plan.refused}", file=sys.stderr)
         return 1
     return 2 if plan.changes else 0
 
@@ -289,5 +334,5 @@ def run_up(ctx: Context, max_removals: str) -> int:
         sys.stdout.write(render_text(plan))
         print(f"workdocs-users up: {refusal}", file=sys.stderr)
         return 1
-    stack.up(on_output=print)
+    engine_run("update", lambda on_event: stack.up(on_output=print, on_event=on_event))
     return 0

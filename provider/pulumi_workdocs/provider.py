@@ -41,6 +41,9 @@ from pulumi_workdocs.fields import (
 from pulumi_workdocs.schema import is_time_zone, validate
 
 PROVIDER_KEY = "__provider"
+# What the root stack passes, as a secret, for a password whose environment variable is not
+# set: check() keeps an existing user's stored password, and refuses only to create one.
+PASSWORD_ENV_NOT_SET = "\x00workdocs-users: environment variable not set: "
 DEFAULTS: dict[str, Any] = {"status": "ACTIVE", "deletion_policy": "DEACTIVATE", "adopt": False}
 # A CreateUser whose response was lost (and retried into EntityAlreadyExists) is ours only
 # if the user it left was created this recently.
@@ -107,6 +110,13 @@ def changed_fields(olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
     return changed
 
 
+def _unset_env(password: Any) -> str | None:
+    """The variable's name when the stack passed PASSWORD_ENV_NOT_SET for this password."""
+    if isinstance(password, str) and password.startswith(PASSWORD_ENV_NOT_SET):
+        return password.removeprefix(PASSWORD_ENV_NOT_SET)
+    return None
+
+
 class WorkDocsUserProvider(ResourceProvider):
     """CRUD for ``WorkDocsUser``: one WorkDocs user per resource, Id = WorkDocs user Id."""
 
@@ -136,11 +146,27 @@ class WorkDocsUserProvider(ResourceProvider):
         inputs = {k: v for k, v in news.items() if k != PROVIDER_KEY}
         known = {k: v for k, v in inputs.items() if v is not None and not _is_unknown(v)}
         unknown = {k for k, v in inputs.items() if _is_unknown(v)}
+        old_password = olds.get("password")
+        if old_password is not None and _is_unknown(old_password):
+            old_password = None
+        unset_env = _unset_env(known.get("password"))
+        if unset_env and old_password is not None:
+            known["password"] = inputs["password"] = old_password  # set at creation; not needed again
+        elif unset_env:
+            known.pop("password")
         failures = [
             CheckFailure(str(p.path[0]) if p.path else "", f"{p.field} {p.rule}")
             for p in validate(known, "WorkDocsUserArgs")
-            if not (p.path and p.path[0] in unknown)
+            if not (p.path and p.path[0] in unknown) and not (unset_env and p.path[:1] == ("password",))
         ]
+        if unset_env and old_password is None:
+            failures.append(
+                CheckFailure(
+                    "password",
+                    f"password.env names {unset_env}, which is not set; "
+                    f"it is needed to create WorkDocs user '{known.get('username')}'",
+                )
+            )
         zone = known.get("time_zone_id")
         if isinstance(zone, str) and not is_time_zone(zone) and "time_zone_id" not in {f.property for f in failures}:
             failures.append(CheckFailure("time_zone_id", f"time_zone_id '{zone}' is not an IANA time zone"))
@@ -156,8 +182,7 @@ class WorkDocsUserProvider(ResourceProvider):
                     "storage_rule.storage_allocated_in_bytes is required when storage_type is QUOTA",
                 )
             )
-        old_password = olds.get("password")
-        if old_password is not None and not _is_unknown(old_password) and "password" in known:
+        if old_password is not None and "password" in known:
             if known["password"] != old_password:
                 pulumi.log.warn(
                     f"WorkDocs user '{known.get('username')}': a new password is ignored; "

@@ -11,6 +11,7 @@ from typing import Any
 
 import pulumi
 
+from pulumi_workdocs.provider import PASSWORD_ENV_NOT_SET
 from pulumi_workdocs.resource import WorkDocsUser
 from pulumi_workdocs.users_file import UserEntry, UsersFile
 
@@ -33,9 +34,8 @@ def _password(entry: UserEntry, organization_id: str, config: pulumi.Config) -> 
         namespace, _, name = key.rpartition(":")
         return (pulumi.Config(namespace) if namespace else config).require_secret(name), False
     if "env" in source:
-        value = os.environ.get(source["env"])
-        if value is None:
-            raise ValueError(f"user '{entry.username}': password.env names {source['env']}, which is not set")
+        # Unset is fine for a user that exists: the password is used once, to create it.
+        value = os.environ.get(source["env"]) or PASSWORD_ENV_NOT_SET + source["env"]
         return pulumi.Output.secret(value), False
     seed = config.require_secret(PASSWORD_SEED_KEY)
     return seed.apply(lambda s: generated_password(s, organization_id, entry.username)), True

@@ -157,3 +157,48 @@ def test_password_sources_never_leak(
     # The right password went in; it is readable only through --show-secrets (the decrypted view).
     assert json.loads(state["alice"]["inputs"]["password"]["plaintext"]) == "Config-Pass-9921"
     assert json.loads(state["bob"]["inputs"]["password"]["plaintext"]) == "Env-Pass-4417"
+    # Later runs need not carry the variable: the password was used once, to create bob.
+    monkeypatch.delenv("BOB_INITIAL_PASSWORD")
+    assert cli("plan") == 0
+    state = {r["urn"].rsplit("::", 1)[1]: r for r in (stack.export_stack().deployment or {})["resources"]}
+    assert json.loads(state["bob"]["inputs"]["password"]["plaintext"]) == "Env-Pass-4417"
+
+
+@pytest.mark.parametrize(
+    ("users", "name", "words"),
+    [
+        # a replace the deletion policy cannot do: refused at check
+        ([user("alice", protect=True), user("bob", email_address="bob@new.example.com")], "bob", "deletion_policy"),
+        # a new user whose password variable is not set
+        ([user("alice", protect=True), user("bob"), user("dave", password={"env": "DAVE_PASSWORD"})], "dave",
+         "password.env names DAVE_PASSWORD, which is not set; it is needed to create WorkDocs user 'dave'"),
+        # a new user whose password the service would refuse (too long): never printed
+        ([user("alice", protect=True), user("bob"), user("erin", password={"env": "ERIN_PASSWORD"})], "erin",
+         "password must be at most 32 characters"),
+        # a protected user removed
+        ([user("bob")], "alice", "protect"),
+    ],
+)  # fmt: skip
+def test_what_the_engine_refuses_is_one_line_without_values(
+    cli: UsersCli,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    users: list[dict[str, Any]],
+    name: str,
+    words: str,
+) -> None:
+    """Not the engine's whole log, and not the engine's quoting of the offending value."""
+    monkeypatch.delenv("DAVE_PASSWORD", raising=False)
+    monkeypatch.setenv("ERIN_PASSWORD", "Too-Long-Secret-" + "x" * 30)
+    cli.write([user("alice", protect=True), user("bob")])
+    assert cli("up") == 0
+    cli.runner.server.app.requests.clear()
+    capsys.readouterr()
+    cli.write(users)
+    assert cli("plan", "--max-removals", "100%") == 1
+    printed = capsys.readouterr()
+    assert printed.err.splitlines()[0] == "workdocs-users: the preview failed:"
+    rest = printed.err.splitlines()[1:]
+    assert len(rest) == 1 and rest[0].startswith(f"  {name}: ") and words in rest[0], printed.err
+    assert "Too-Long-Secret" not in printed.err and "new.example.com" not in printed.err
+    assert printed.out == "" and cli.mutations() == []

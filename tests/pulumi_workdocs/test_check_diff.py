@@ -142,3 +142,31 @@ def test_same_username_replace_deletes_first(prop: str) -> None:
 
 def test_unknown_replace_field_is_a_replace() -> None:
     assert diff({**ARGS, "email_address": UNKNOWN}) == (True, ["email_address"], True)
+
+
+def test_an_unset_password_variable_keeps_an_existing_users_password() -> None:
+    """The password is used once, at creation: later runs need not have its variable set."""
+    from pulumi_workdocs.provider import PASSWORD_ENV_NOT_SET
+
+    news = {**ARGS, "password": PASSWORD_ENV_NOT_SET + "ALICE_PASSWORD"}
+    result = provider.check(ARGS, news)
+    assert result.failures == [] and result.inputs["password"] == ARGS["password"]
+
+
+def test_an_unset_password_variable_refuses_to_create() -> None:
+    from pulumi_workdocs.provider import PASSWORD_ENV_NOT_SET
+
+    news = {**ARGS, "password": PASSWORD_ENV_NOT_SET + "ALICE_PASSWORD"}
+    assert failures(news) == [
+        (
+            "password",
+            "password.env names ALICE_PASSWORD, which is not set; it is needed to create WorkDocs user 'alice'",
+        )
+    ]
+    assert failures({**news, "given_name": ""}) == [
+        ("given_name", "given_name must be at least 1 characters"),
+        (
+            "password",
+            "password.env names ALICE_PASSWORD, which is not set; it is needed to create WorkDocs user 'alice'",
+        ),
+    ]

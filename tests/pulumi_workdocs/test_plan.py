@@ -137,3 +137,15 @@ def test_usage_errors_exit_1_before_the_engine_runs(argv: list[str], capsys: pyt
     assert exited.value.code == 1
     last = capsys.readouterr().err.splitlines()[-1]
     assert re.match(r"workdocs-users( plan| up)?: error: (argument --max-removals|unrecognized arguments)", last), last
+
+
+def test_a_refused_plan_says_so_in_every_format() -> None:
+    """The pull-request comment must explain the red check, not look like an ordinary plan."""
+    plan = build_plan(STEPS)
+    plan.refused = guard(plan, "25%")
+    assert plan.refused is not None
+    reason = plan.refused.removeprefix("refused: ")
+    assert render_markdown(plan).endswith(f"\n> [!CAUTION]\n> **Refused:** {reason}\n")
+    assert render_text(plan).endswith(f"\nRefused: {reason}\n")
+    assert json.loads(render_json(plan))["refused"] == plan.refused
+    assert json.loads(render_json(build_plan(STEPS)))["refused"] is None
