@@ -23,10 +23,23 @@ def open_stack(
     endpoint: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> auto.Stack:
-    config = {"workdocs:endpoint": endpoint} if endpoint else None
-    stack = inline_stack(PROJECT, stack_name, program(users_file), backend, work_dir, config, env)
+    stack = inline_stack(PROJECT, stack_name, program(users_file), backend, work_dir, None, env)
     key = f"{CONFIG_NAMESPACE}:{PASSWORD_SEED_KEY}"
-    if key not in stack.get_all_config():
+    has_seed = key in stack.get_all_config()
+    if not has_seed and stack.history(page_size=1):
+        # Updated before, so the seed was made and is lost: a new one would change every
+        # generated password in the outputs, and none of them in WorkDocs.
+        raise SeedMissing(
+            f"stack {stack_name!r} has been updated before, but {work_dir / f'Pulumi.{stack_name}.yaml'} "
+            f"has no {key}: restore that file (keep it in git next to the users file; it holds only ciphertext)"
+        )
+    if endpoint:
+        stack.set_config("workdocs:endpoint", auto.ConfigValue(value=endpoint))
+    if not has_seed:
         # The seed of generated passwords: made once, kept encrypted in the stack's config.
         stack.set_config(key, auto.ConfigValue(value=secrets.token_urlsafe(32), secret=True))
     return stack
+
+
+class SeedMissing(RuntimeError):
+    """The stack's config file, which holds the password seed, did not come with the users file."""

@@ -202,3 +202,26 @@ def test_what_the_engine_refuses_is_one_line_without_values(
     assert len(rest) == 1 and rest[0].startswith(f"  {name}: ") and words in rest[0], printed.err
     assert "Too-Long-Secret" not in printed.err and "new.example.com" not in printed.err
     assert printed.out == "" and cli.mutations() == []
+
+
+def test_a_users_file_without_its_stack_config_is_refused(
+    cli: UsersCli, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Pulumi.<stack>.yaml holds the password seed: a checkout without it must not mint a new one."""
+    cli.write([user("alice"), user("bob")])
+    assert cli("up") == 0
+    assert (cli.path.parent / "Pulumi.dev.yaml").exists()
+    elsewhere = UsersCli(cli.runner, tmp_path / "checkout")
+    elsewhere.path.parent.mkdir()
+    elsewhere.path.write_text(cli.path.read_text())
+    capsys.readouterr()
+    assert elsewhere("plan") == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"workdocs-users: stack 'dev' has been updated before, but {elsewhere.path.parent}/Pulumi.dev.yaml has no "
+        "workdocs-users:passwordSeed: restore that file (keep it in git next to the users file; it holds only "
+        "ciphertext)"
+    ]
+    made = elsewhere.path.parent / "Pulumi.dev.yaml"  # the engine writes the encryption salt on select
+    assert not made.exists() or "passwordSeed" not in made.read_text()
+    (elsewhere.path.parent / "Pulumi.dev.yaml").write_text((cli.path.parent / "Pulumi.dev.yaml").read_text())
+    assert elsewhere("plan") == 0
