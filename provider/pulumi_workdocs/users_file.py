@@ -7,6 +7,7 @@ variable), never values. Problems carry the line and column of the offending nod
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -192,15 +193,11 @@ def semantic_problems(document: Any) -> list[Finding]:
         if isinstance(zone, str) and zone and not is_time_zone(zone):
             problems.append(_zone_problem((*where, "time_zone_id"), zone))
         storage = entry.get("storage")
-        if isinstance(storage, str):
-            try:
-                parse_size(storage)
-            except SizeError as err:
-                path = (*where, "storage")
-                hint = "use a whole number of bytes in some unit, such as 1536 KiB or 50 GB"
-                problems.append(Finding(path, f"{field_path(path)} {err.rule}", hint))
-            except ValueError:
-                pass  # not a size at all: the schema's pattern says so
+        rule = _size_rule(storage) if isinstance(storage, str) else None
+        if rule:
+            path = (*where, "storage")
+            hint = "use a whole number of bytes in some unit, such as 1536 KiB or 50 GB"
+            problems.append(Finding(path, f"{field_path(path)} {rule}", hint))
         if where[0] != "users":
             continue
         index = where[1]
@@ -228,6 +225,18 @@ def semantic_problems(document: Any) -> list[Finding]:
                 )
             seen_emails.setdefault(email.lower(), int(index))
     return problems
+
+
+@functools.lru_cache(maxsize=256)  # most users share a handful of sizes
+def _size_rule(text: str) -> str | None:
+    """What is wrong with a size the schema's pattern lets through, if anything."""
+    try:
+        parse_size(text)
+    except SizeError as err:
+        return err.rule
+    except ValueError:
+        pass  # not a size at all: the schema's pattern says so
+    return None
 
 
 def _zone_problem(path: tuple[str | int, ...], zone: str) -> Finding:
