@@ -304,7 +304,9 @@ class WorkDocsUserProvider(ResourceProvider):
             for f in FIELDS
             if f.on_create
         )
-        if recent and matches:
+        # A user whose CreateUser answer was lost is new and active; a deactivated one is not it,
+        # even if made minutes ago (removed from the file, then declared again).
+        if recent and matches and user.get("Status") == "ACTIVE":
             return user
         raise WorkDocsUserError(
             f"WorkDocs user '{username}': CreateUser failed: a user with this username already "

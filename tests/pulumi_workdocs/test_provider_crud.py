@@ -65,6 +65,18 @@ def test_lost_create_response_is_recovered_without_duplicate(
     assert (result.outs or {})["username"] == "alice"
 
 
+def test_a_recent_deactivated_user_is_not_taken_for_a_lost_create(
+    provider: WorkDocsUserProvider, user_args: dict[str, Any], workdocs: Any
+) -> None:
+    """Removed from the file (deactivated) and declared again minutes later: that needs adopt."""
+    first = provider.create(user_args)
+    workdocs.deactivate_user(UserId=first.id)
+    with pytest.raises(WorkDocsUserError, match=r"already exists \(Id \w+\); to manage it, set adopt=True"):
+        provider.create(user_args)
+    live = workdocs.describe_users(UserIds=first.id, Include="ALL")["Users"][0]
+    assert live["Status"] == "INACTIVE"
+
+
 def test_existing_user_is_not_taken_without_adopt(
     provider: WorkDocsUserProvider, user_args: dict[str, Any], workdocs: Any
 ) -> None:
