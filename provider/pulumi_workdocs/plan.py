@@ -46,6 +46,7 @@ class Step:
     old: dict[str, Any] | None  # old outputs (None for a create)
     new: dict[str, Any] | None  # new inputs (None for a delete)
     replace_keys: tuple[str, ...] = ()
+    protect: tuple[bool, bool] | None = None  # (before, after), when both states exist
 
 
 @dataclass(frozen=True)
@@ -131,9 +132,11 @@ def build_plan(steps: Iterable[Step]) -> Plan:
             extra = f", {new['email_address']}" if new.get("email_address") else ""
             status = " (created INACTIVE)" if new.get("status") == "INACTIVE" else ""
             plan.changes.append(PlannedChange("create", username, f"new user: {who}{extra}{status}"))
-        elif "update" in ops:
+        elif "update" in ops or (step.protect and step.protect[0] != step.protect[1]):
             old, new = step.old or {}, step.new or {}
             fields = tuple(FieldChange(f, old.get(f), new.get(f)) for f in changed_fields(old, new))
+            if step.protect and step.protect[0] != step.protect[1]:  # a guard rail going or coming
+                fields += (FieldChange("protect", step.protect[0], step.protect[1]),)
             if new.get("status") == "INACTIVE" and old.get("status") != "INACTIVE":
                 reason = "status ACTIVE -> INACTIVE: deactivated, documents kept"
                 plan.changes.append(PlannedChange("deactivate", username, reason, fields))
@@ -263,6 +266,7 @@ def steps_from_events(events: Iterable[auto.EngineEvent]) -> list[Step]:
                 old=dict(meta.old.outputs or {}) if meta.old else None,
                 new=dict(meta.new.inputs or {}) if meta.new else None,
                 replace_keys=tuple(meta.keys or ()),
+                protect=(bool(meta.old.protect), bool(meta.new.protect)) if meta.old and meta.new else None,
             )
         )
     return steps

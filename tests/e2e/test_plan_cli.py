@@ -225,3 +225,17 @@ def test_a_users_file_without_its_stack_config_is_refused(
     assert not made.exists() or "passwordSeed" not in made.read_text()
     (elsewhere.path.parent / "Pulumi.dev.yaml").write_text((cli.path.parent / "Pulumi.dev.yaml").read_text())
     assert elsewhere("plan") == 0
+
+
+def test_removing_protection_shows_in_the_plan(cli: UsersCli, capsys: pytest.CaptureFixture[str]) -> None:
+    cli.write([user("alice", protect=True), user("bob")])
+    assert cli("up") == 0
+    cli.write([user("alice"), user("bob")])
+    capsys.readouterr()
+    assert cli("plan", "--format", "json") == 2
+    changes = json.loads(capsys.readouterr().out)["changes"]
+    assert changes == [
+        {"kind": "update", "username": "alice", "reason": "updated in place",
+         "fields": [{"field": "protect", "before": "True", "after": "False"}]},
+    ]  # fmt: skip
+    assert cli("up") == 0 and cli("plan") == 0

@@ -8,7 +8,16 @@ from typing import Any
 
 import pytest
 
-from pulumi_workdocs.plan import SECRET_SIGNATURE, Step, build_plan, guard, render_json, render_markdown, render_text
+from pulumi_workdocs.plan import (
+    SECRET_SIGNATURE,
+    FieldChange,
+    Step,
+    build_plan,
+    guard,
+    render_json,
+    render_markdown,
+    render_text,
+)
 
 SECRET = {SECRET_SIGNATURE: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "[secret]"}
 
@@ -149,3 +158,16 @@ def test_a_refused_plan_says_so_in_every_format() -> None:
     assert render_text(plan).endswith(f"\nRefused: {reason}\n")
     assert json.loads(render_json(plan))["refused"] == plan.refused
     assert json.loads(render_json(build_plan(STEPS)))["refused"] is None
+
+
+def test_a_protection_change_alone_is_an_update_a_reviewer_sees() -> None:
+    steps = [
+        Step("same", "grace", outs("grace"), inputs("grace"), protect=(True, False)),
+        Step("same", "heidi", outs("heidi"), inputs("heidi"), protect=(True, True)),
+    ]
+    plan = build_plan(steps)
+    assert [(c.kind, c.username, c.fields) for c in plan.changes] == [
+        ("update", "grace", (FieldChange("protect", True, False),))
+    ]
+    assert plan.unchanged == 1
+    assert "protect True -> False" in render_text(plan)
