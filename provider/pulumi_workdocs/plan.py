@@ -161,7 +161,16 @@ def removal_limit(max_removals: str, managed: int) -> float:
 
 
 def guard(plan: Plan, max_removals: str) -> str | None:
-    """The one-line refusal when the plan removes more users than allowed, else None."""
+    """The one-line refusal when the plan cannot or must not be applied, else None."""
+    removed = {c.username.lower(): c.username for c in plan.changes if c.kind in ("delete", "deactivate")}
+    recased = [(removed[c.username.lower()], c.username) for c in plan.changes
+               if c.kind == "create" and c.username.lower() in removed]  # fmt: skip
+    if recased:
+        names = ", ".join(f"{old!r} -> {new!r}" for old, new in recased)
+        return (
+            f"refused: {names} changes only the case of a username; WorkDocs usernames ignore case, so the "
+            "new user cannot be created beside the old one: keep each username as it was"
+        )
     limit = removal_limit(max_removals, plan.managed)
     if plan.removals > limit:
         return (

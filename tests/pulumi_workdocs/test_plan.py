@@ -171,3 +171,13 @@ def test_a_protection_change_alone_is_an_update_a_reviewer_sees() -> None:
     ]
     assert plan.unchanged == 1
     assert "protect True -> False" in render_text(plan)
+
+
+def test_a_case_only_rename_is_refused() -> None:
+    """WorkDocs usernames ignore case: creating 'Henry' beside 'henry' fails half-way through an up."""
+    plan = build_plan([Step("delete", "henry", outs("henry"), None), Step("create", "Henry", None, inputs("Henry"))])
+    assert guard(plan, "100%") == (
+        "refused: 'henry' -> 'Henry' changes only the case of a username; WorkDocs usernames ignore case, so the "
+        "new user cannot be created beside the old one: keep each username as it was"
+    )
+    assert guard(build_plan(STEPS), "100%") is None
