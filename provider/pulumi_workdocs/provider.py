@@ -152,14 +152,16 @@ class WorkDocsUserProvider(ResourceProvider):
         unset_env = _unset_env(known.get("password"))
         if unset_env and old_password is not None:
             known["password"] = inputs["password"] = old_password  # set at creation; not needed again
-        elif unset_env:
+        elif unset_env:  # an existing user whose state was refreshed (read keeps no password), or an adoption
             known.pop("password")
+            inputs.pop("password")
+        creating = not olds and not known.get("adopt")
         failures = [
             CheckFailure(str(p.path[0]) if p.path else "", f"{p.field} {p.rule}")
             for p in validate(known, "WorkDocsUserArgs")
             if not (p.path and p.path[0] in unknown) and not (unset_env and p.path[:1] == ("password",))
         ]
-        if unset_env and old_password is None:
+        if unset_env and creating:
             failures.append(
                 CheckFailure(
                     "password",
@@ -270,6 +272,11 @@ class WorkDocsUserProvider(ResourceProvider):
     # -- helpers ------------------------------------------------------------------------
 
     def _create_user(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("password"):  # only an adoption gets here without one (see check)
+            raise WorkDocsUserError(
+                f"WorkDocs user '{args['username']}': no user to adopt, and no password to create one "
+                "(its password.env variable is not set)"
+            )
         request: dict[str, Any] = {"Password": args["password"]}
         for field in FIELDS:
             value = args.get(field.prop)

@@ -162,6 +162,10 @@ def test_password_sources_never_leak(
     assert cli("plan") == 0
     state = {r["urn"].rsplit("::", 1)[1]: r for r in (stack.export_stack().deployment or {})["resources"]}
     assert json.loads(state["bob"]["inputs"]["password"]["plaintext"]) == "Env-Pass-4417"
+    stack.refresh()  # read() keeps no password in the inputs: bob must still count as existing
+    cli.runner.server.app.requests.clear()
+    assert cli("plan") == 0 and cli("up") == 0
+    assert cli.mutations() == []
 
 
 @pytest.mark.parametrize(

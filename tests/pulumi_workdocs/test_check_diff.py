@@ -170,3 +170,20 @@ def test_an_unset_password_variable_refuses_to_create() -> None:
             "password.env names ALICE_PASSWORD, which is not set; it is needed to create WorkDocs user 'alice'",
         ),
     ]
+
+
+def test_an_unset_password_variable_after_a_refresh_is_still_an_existing_user() -> None:
+    """read() keeps no password, so refreshed olds have none: the user still exists."""
+    from pulumi_workdocs.provider import PASSWORD_ENV_NOT_SET
+
+    refreshed = {k: v for k, v in ARGS.items() if k != "password"}
+    news = {**ARGS, "password": PASSWORD_ENV_NOT_SET + "ALICE_PASSWORD"}
+    result = provider.check(refreshed, news)
+    assert result.failures == [] and "password" not in result.inputs
+
+
+def test_an_unset_password_variable_does_not_stop_an_adoption() -> None:
+    from pulumi_workdocs.provider import PASSWORD_ENV_NOT_SET
+
+    news = {**ARGS, "adopt": True, "password": PASSWORD_ENV_NOT_SET + "ALICE_PASSWORD"}
+    assert failures(news) == []

@@ -192,3 +192,12 @@ def test_sdk_parameter_errors_name_the_parameter_but_not_the_value() -> None:
     assert message == (
         "WorkDocs user 'alice': CreateUser failed: Invalid type for parameter Password, valid types: <class 'str'>"
     )
+
+
+def test_adopting_nobody_without_a_password_is_one_line_and_calls_nothing(
+    provider: WorkDocsUserProvider, user_args: dict[str, Any], workdocs_server: WorkDocsLocalServer
+) -> None:
+    args = {k: v for k, v in user_args.items() if k != "password"}
+    with pytest.raises(WorkDocsUserError, match=r"^WorkDocs user 'alice': no user to adopt, and no password"):
+        provider.create({**args, "adopt": True})
+    assert _calls(workdocs_server, "CreateUser") == 0
