@@ -115,8 +115,9 @@ def _check(document: dict[str, Any], where: Path) -> None:
         path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
         try:
             load(path)
-        except UsersFileError as err:
-            raise ValueError(f"the exported entries do not validate:\n{err}") from None
+        except UsersFileError as err:  # located in the export, not in the scratch copy
+            lines = "\n".join(p.render(f"(exported {where.name})") for p in err.problems)
+            raise ValueError(f"the exported entries do not validate:\n{lines}") from None
 
 
 def build_export(

@@ -25,6 +25,8 @@ SIZE_UNITS = {
     "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3, "TIB": 1024**4,
 }  # fmt: skip
 MAX_BYTES = 2**63 - 1  # StorageAllocatedInBytes is a long in the WorkDocs model
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_ONE_LINE = "write it on one line; a YAML block scalar (| or >) keeps its last line break unless written |- or >-"
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s*$")
 USER_KEYS = (
     "email_address", "type", "status", "locale", "time_zone_id", "deletion_policy", "adopt",
@@ -188,9 +190,16 @@ def semantic_problems(document: Any) -> list[Finding]:
     )
     seen_names: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
+    default_status = defaults.get("status") if isinstance(defaults, dict) else None
     for where, entry in entries:
+        for key, value in entry.items():
+            if isinstance(value, str) and _CONTROL.search(value):
+                path = (*where, key)
+                problems.append(
+                    Finding(path, f"{field_path(path)} contains a line break or control character", _ONE_LINE)
+                )
         zone = entry.get("time_zone_id")
-        if isinstance(zone, str) and zone and not is_time_zone(zone):
+        if isinstance(zone, str) and zone and not is_time_zone(zone) and not _CONTROL.search(zone):
             problems.append(_zone_problem((*where, "time_zone_id"), zone))
         storage = entry.get("storage")
         rule = _size_rule(storage) if isinstance(storage, str) else None
@@ -207,14 +216,16 @@ def semantic_problems(document: Any) -> list[Finding]:
                 problems.append(
                     Finding(
                         (*where, "username"),
-                        f"users[{index}].username '{name}' duplicates users[{seen_names[name.lower()]}] "
+                        f"users[{index}].username {name!r} duplicates users[{seen_names[name.lower()]}] "
                         "(usernames are unique regardless of case)",
                         "give each user a distinct username",
                     )
                 )
             seen_names.setdefault(name.lower(), int(index))
         email = entry.get("email_address")
-        if isinstance(email, str) and email:
+        # A deactivated user keeps its address, which its successor (after a rename) may reuse.
+        inactive = (entry.get("status") or default_status) == "INACTIVE"
+        if isinstance(email, str) and email and not inactive:
             if email.lower() in seen_emails:
                 problems.append(
                     Finding(
@@ -242,7 +253,7 @@ def _size_rule(text: str) -> str | None:
 def _zone_problem(path: tuple[str | int, ...], zone: str) -> Finding:
     return Finding(
         path,
-        f"{field_path(path)} '{zone}' is not an IANA time zone",
+        f"{field_path(path)} {zone!r} is not an IANA time zone",
         "use a name such as Europe/Paris or America/New_York",
     )
 

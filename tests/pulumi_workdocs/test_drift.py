@@ -521,3 +521,16 @@ def test_list_users_reads_every_page_of_999_with_all_statuses_and_storage() -> N
 def test_list_users_stops_on_a_repeated_marker() -> None:
     with pytest.raises(RuntimeError, match="twice"):
         list_users(PagingClient([api_user(f"u{i}") for i in range(1200)], repeat_marker=True), ORG)
+
+
+def test_export_all_after_a_rename_keeps_the_deactivated_user_and_its_address(tmp_path: Path) -> None:
+    """Renamed under DEACTIVATE: the old user stays INACTIVE with the same address as the new one."""
+    live = [api_user("henry", Status="INACTIVE", EmailAddress="henry@example.com"),
+            api_user("henry.t", EmailAddress="henry@example.com")]  # fmt: skip
+    text, count = build_export(None, live, [], all_=True, organization_id=ORG)
+    out = tmp_path / "exported.yaml"
+    out.write_text(text)
+    assert count == 2 and [u.username for u in load(out).users] == ["henry", "henry.t"]
+    live[0]["Status"] = "ACTIVE"  # two active users with one address: still a problem, located in the export
+    with pytest.raises(ValueError, match=r"^the exported entries do not validate:\n\(exported users\.yaml\):\d+:\d+: "):
+        build_export(None, live, [], all_=True, organization_id=ORG)

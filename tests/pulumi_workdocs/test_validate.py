@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from pulumi_workdocs.cli import main
-from pulumi_workdocs.users_file import load, parse_size
+from pulumi_workdocs.users_file import UsersFileError, load, parse_size
 
 BROKEN = Path(__file__).parent / "broken"
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,6 +120,24 @@ def test_a_deeply_nested_file_is_one_problem_not_a_crash(tmp_path: Path, capsys:
     assert validate(path, capsys) == (1, ["F:1:1: nested too deeply to check"])
 
 
+def test_line_breaks_and_control_characters_are_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A block scalar keeps its last line break: 'Pat\\n' would reach WorkDocs as a name."""
+    path = tmp_path / "users.yaml"
+    path.write_text(
+        "organization_id: d-1234567890\nusers:\n  - username: pat\n    given_name: |\n      Pat\n"
+        '    surname: "C\\r"\n    time_zone_id: "Europe/Paris\\n"\n'
+    )
+    fix = "(fix: write it on one line; a YAML block scalar (| or >) keeps its last line break unless written |- or >-)"
+    assert validate(path, capsys) == (
+        1,
+        [
+            f"F:4:5: users[0].given_name contains a line break or control character {fix}",
+            f"F:6:5: users[0].surname contains a line break or control character {fix}",
+            f"F:7:5: users[0].time_zone_id contains a line break or control character {fix}",
+        ],
+    )
+
+
 def test_not_yaml(capsys: pytest.CaptureFixture[str]) -> None:
     code, lines = validate(BROKEN / "not_yaml.yaml", capsys)
     assert code == 1 and len(lines) >= 1 and lines[0].startswith("F:4:1: not valid YAML")
@@ -176,3 +195,19 @@ def test_validate_does_not_import_pulumi_or_jsonschema() -> None:
 def test_parse_size_refuses_what_would_be_rounded_or_overflow(text: str, rule: str) -> None:
     with pytest.raises(ValueError, match=re.escape(rule)):
         parse_size(text)
+
+
+def test_a_deactivated_user_may_share_an_address(tmp_path: Path) -> None:
+    """After a rename under DEACTIVATE the old user keeps the address its successor uses."""
+    path = tmp_path / "users.yaml"
+    person = {"given_name": "H", "surname": "T", "email_address": "h@example.com"}
+    users: list[dict[str, Any]] = [
+        {"username": "henry", **person, "status": "INACTIVE", "adopt": True},
+        {"username": "henry.t", **person},
+    ]
+    path.write_text(yaml.safe_dump({"organization_id": "d-1234567890", "users": users}))
+    assert len(load(path).users) == 2
+    users[0]["status"] = "ACTIVE"
+    path.write_text(yaml.safe_dump({"organization_id": "d-1234567890", "users": users}))
+    with pytest.raises(UsersFileError, match=r"users\[1\]\.email_address duplicates users\[0\]"):
+        load(path)
