@@ -52,6 +52,8 @@ def _context(args: argparse.Namespace) -> Context:
     if args.run is not cmd_validate and not args.backend:
         # An empty value is what a CI secret that is missing (say, on a fork's pull request) gives.
         raise ValueError("the state backend is empty (PULUMI_BACKEND_URL set to ''?); give --backend URL or folder")
+    if args.run is not cmd_validate and not args.stack:
+        raise ValueError("the stack name is empty (WORKDOCS_STACK set to ''?); give --stack NAME")
     return Context(
         users_path=users_path,
         stack_name=args.stack,
@@ -182,7 +184,15 @@ def main(argv: list[str] | None = None) -> int:
         from pulumi.automation import CommandError  # imported here: validate never needs Pulumi
 
         if isinstance(err, CommandError):
-            print(f"workdocs-users: the engine failed:\n{err}", file=sys.stderr)
+            # The CLI's own "error:" lines say it (a wrong passphrase, a locked stack); its whole output does not.
+            lines = (line.strip().removeprefix("stderr:").strip() for line in str(err).splitlines())
+            said = [line for line in lines if line.startswith("error:")]
+            print(
+                f"workdocs-users: the engine failed: {' '.join(said)}"
+                if said
+                else f"workdocs-users: the engine failed:\n{err}",
+                file=sys.stderr,
+            )
             return EXIT_ERROR
         raise
 

@@ -55,9 +55,21 @@ def backend_url(backend: Path | str) -> str:
 def passphrase_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE, from ``extra`` or the environment."""
     source = {**os.environ, **(extra or {})}
-    for name in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"):
-        if source.get(name):
-            return {name: source[name]}
+    passphrase, file = source.get("PULUMI_CONFIG_PASSPHRASE"), source.get("PULUMI_CONFIG_PASSPHRASE_FILE")
+    if passphrase:
+        return {"PULUMI_CONFIG_PASSPHRASE": passphrase}
+    if file and passphrase is not None:  # set but empty: the CLI would take it over the file
+        raise PassphraseMissing(
+            "PULUMI_CONFIG_PASSPHRASE is set but empty; unset it to use PULUMI_CONFIG_PASSPHRASE_FILE"
+        )
+    if file:
+        try:
+            empty = not Path(file).read_text().strip()
+        except OSError as err:
+            raise PassphraseMissing(f"PULUMI_CONFIG_PASSPHRASE_FILE {file} cannot be read: {err.strerror}") from None
+        if empty:
+            raise PassphraseMissing(f"PULUMI_CONFIG_PASSPHRASE_FILE {file} is empty")
+        return {"PULUMI_CONFIG_PASSPHRASE_FILE": file}
     raise PassphraseMissing(
         "PULUMI_CONFIG_PASSPHRASE is not set (or is empty): the stack's secrets, such as the password seed, "
         "are encrypted with it; set it (in CI, from a repository secret) or set PULUMI_CONFIG_PASSPHRASE_FILE"

@@ -243,3 +243,16 @@ def test_removing_protection_shows_in_the_plan(cli: UsersCli, capsys: pytest.Cap
          "fields": [{"field": "protect", "before": "True", "after": "False"}]},
     ]  # fmt: skip
     assert cli("up") == 0 and cli("plan") == 0
+
+
+def test_a_wrong_passphrase_is_one_line(
+    cli: UsersCli, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli.write([user("alice")])
+    assert cli("up") == 0
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "not-the-passphrase")
+    capsys.readouterr()
+    assert cli("plan") == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("workdocs-users: the engine failed: error: "), lines
+    assert "passphrase" in lines[0]

@@ -49,9 +49,6 @@ def test_no_passphrase_is_an_error_never_a_public_default(monkeypatch: pytest.Mo
             monkeypatch.setenv(name, value)
     with pytest.raises(engine.PassphraseMissing, match=r"^PULUMI_CONFIG_PASSPHRASE is not set \(or is empty\)"):
         engine.workspace_env("file:///tmp/unused-backend")
-    assert engine.passphrase_env({"PULUMI_CONFIG_PASSPHRASE_FILE": "/run/secrets/p"}) == {
-        "PULUMI_CONFIG_PASSPHRASE_FILE": "/run/secrets/p"
-    }
 
 
 def test_plan_without_passphrase_or_with_an_empty_backend_stops_in_one_line(
@@ -75,4 +72,27 @@ def test_plan_without_passphrase_or_with_an_empty_backend_stops_in_one_line(
     assert capsys.readouterr().err.splitlines() == [
         "workdocs-users: the state backend is empty (PULUMI_BACKEND_URL set to ''?); give --backend URL or folder"
     ]
+    assert main(["plan", "--file", str(users), "--backend", str(tmp_path / "state"), "--stack", ""]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "workdocs-users: the stack name is empty (WORKDOCS_STACK set to ''?); give --stack NAME"
+    ]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_passphrase_file_must_be_readable_and_not_empty_and_not_shadowed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    good, blank = tmp_path / "good", tmp_path / "blank"
+    good.write_text("s3cret\n")
+    blank.write_text(" \n")
+    with pytest.raises(engine.PassphraseMissing, match=r"^PULUMI_CONFIG_PASSPHRASE_FILE .*/blank is empty$"):
+        engine.passphrase_env({"PULUMI_CONFIG_PASSPHRASE_FILE": str(blank)})
+    with pytest.raises(engine.PassphraseMissing, match=r"^PULUMI_CONFIG_PASSPHRASE_FILE .*/nope cannot be read: "):
+        engine.passphrase_env({"PULUMI_CONFIG_PASSPHRASE_FILE": str(tmp_path / "nope")})
+    with pytest.raises(engine.PassphraseMissing, match=r"set but empty; unset it to use PULUMI_CONFIG_PASSPHRASE_FILE"):
+        engine.passphrase_env({"PULUMI_CONFIG_PASSPHRASE": "", "PULUMI_CONFIG_PASSPHRASE_FILE": str(good)})
+    assert engine.passphrase_env({"PULUMI_CONFIG_PASSPHRASE_FILE": str(good)}) == {
+        "PULUMI_CONFIG_PASSPHRASE_FILE": str(good)
+    }
