@@ -31,7 +31,9 @@ def open_stack(
         # generated password in the outputs, and none of them in WorkDocs.
         raise SeedMissing(
             f"stack {stack_name!r} has been updated before, but {work_dir / f'Pulumi.{stack_name}.yaml'} "
-            f"has no {key}: restore that file (keep it in git next to the users file; it holds only ciphertext)"
+            f"has no {key}: restore that file (keep it in git next to the users file; it holds only ciphertext), "
+            f"or, if it is lost for good, set a new seed with `pulumi config set --secret {key} ...` (generated "
+            "passwords then change in the outputs, not in WorkDocs)"
         )
     if endpoint:
         stack.set_config("workdocs:endpoint", auto.ConfigValue(value=endpoint))

@@ -223,7 +223,8 @@ def test_a_users_file_without_its_stack_config_is_refused(
     assert capsys.readouterr().err.splitlines() == [
         f"workdocs-users: stack 'dev' has been updated before, but {elsewhere.path.parent}/Pulumi.dev.yaml has no "
         "workdocs-users:passwordSeed: restore that file (keep it in git next to the users file; it holds only "
-        "ciphertext)"
+        "ciphertext), or, if it is lost for good, set a new seed with `pulumi config set --secret "
+        "workdocs-users:passwordSeed ...` (generated passwords then change in the outputs, not in WorkDocs)"
     ]
     made = elsewhere.path.parent / "Pulumi.dev.yaml"  # the engine writes the encryption salt on select
     assert not made.exists() or "passwordSeed" not in made.read_text()

@@ -21,15 +21,18 @@ def runs(job: str) -> list[str]:
 
 
 def cli_calls(job: str) -> list[list[str]]:
-    """Each `workdocs-users ...` command line in a job, without shell redirections."""
+    """Each `workdocs-users ...` command in a job: its arguments up to a redirection or `;`."""
     calls = []
     for script in runs(job):
         for line in script.splitlines():
             words = shlex.split(line, comments=True)
-            if words and words[0].endswith("bin/workdocs-users"):
-                calls.append(
-                    [w for w in words[1:] if not w.startswith((">", "2>")) and w not in ("plan.md", "plan.err")]
-                )
+            for start in [i for i, w in enumerate(words) if w.endswith("bin/workdocs-users")]:
+                args = []
+                for word in words[start + 1 :]:
+                    if word.startswith((">", "2>", ";", "|", "&")):
+                        break
+                    args.append(word)
+                calls.append(args)
     return calls
 
 
@@ -56,3 +59,5 @@ def test_state_secrets_come_from_repository_secrets_and_applies_never_overlap() 
     assert JOBS["apply"]["concurrency"] == {"group": "workdocs-users-apply", "cancel-in-progress": False}
     assert JOBS["plan"]["concurrency"]["group"] != JOBS["apply"]["concurrency"]["group"]
     assert WORKFLOW["permissions"]["pull-requests"] == "write"
+    for job in ("plan", "apply"):  # the seed lives in the committed stack config; a CI run must not mint one
+        assert any('test -f "Pulumi.$WORKDOCS_STACK.yaml"' in script for script in runs(job))
