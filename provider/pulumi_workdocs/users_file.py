@@ -172,6 +172,9 @@ class Finding:
     at: tuple[int, int] | None = None  # line and column, when already known
 
 
+Where = tuple[str | int, ...]
+
+
 def semantic_problems(document: Any) -> list[Finding]:
     """What the schema cannot say: uniqueness the service enforces, real time zones, sizes.
 
@@ -179,38 +182,44 @@ def semantic_problems(document: Any) -> list[Finding]:
     """
     if not isinstance(document, dict):
         return []
-    problems: list[Finding] = []
-    defaults = document.get("defaults")
-    users = document.get("users")
-    entries: list[tuple[tuple[str | int, ...], dict[str, Any]]] = []
-    if isinstance(defaults, dict):
-        entries.append((("defaults",), defaults))
-    entries += (
-        [(("users", i), u) for i, u in enumerate(users) if isinstance(u, dict)] if isinstance(users, list) else []
-    )
+    defaults, users = document.get("defaults"), document.get("users")
+    defaults = defaults if isinstance(defaults, dict) else {}
+    listed = users if isinstance(users, list) else []
+    entries: list[tuple[Where, dict[str, Any]]] = [
+        (("users", i), u) for i, u in enumerate(listed) if isinstance(u, dict)
+    ]
+    problems = _value_problems(("defaults",), defaults)
+    problems += [p for where, entry in entries for p in _value_problems(where, entry)]
+    return problems + _duplicates(entries, defaults.get("status"))
+
+
+def _value_problems(where: Where, entry: dict[str, Any]) -> list[Finding]:
+    """Line breaks, time zones outside the IANA database, sizes that are not whole bytes."""
+    problems = []
+    for key, value in entry.items():
+        if isinstance(value, str) and _CONTROL.search(value):
+            path = (*where, key)
+            problems.append(Finding(path, f"{field_path(path)} contains a line break or control character", _ONE_LINE))
+    zone = entry.get("time_zone_id")
+    if isinstance(zone, str) and zone and not is_time_zone(zone) and not _CONTROL.search(zone):
+        problems.append(_zone_problem((*where, "time_zone_id"), zone))
+    storage = entry.get("storage")
+    rule = _size_rule(storage) if isinstance(storage, str) else None
+    if rule:
+        path = (*where, "storage")
+        hint = "use a whole number of bytes in some unit, such as 1536 KiB or 50 GB"
+        problems.append(Finding(path, f"{field_path(path)} {rule}", hint))
+    return problems
+
+
+def _duplicates(users: list[tuple[Where, dict[str, Any]]], default_status: Any) -> list[Finding]:
+    """Usernames repeated regardless of case; addresses shared by two users that are not deactivated."""
+    problems = []
     seen_names: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
-    default_status = defaults.get("status") if isinstance(defaults, dict) else None
-    for where, entry in entries:
-        for key, value in entry.items():
-            if isinstance(value, str) and _CONTROL.search(value):
-                path = (*where, key)
-                problems.append(
-                    Finding(path, f"{field_path(path)} contains a line break or control character", _ONE_LINE)
-                )
-        zone = entry.get("time_zone_id")
-        if isinstance(zone, str) and zone and not is_time_zone(zone) and not _CONTROL.search(zone):
-            problems.append(_zone_problem((*where, "time_zone_id"), zone))
-        storage = entry.get("storage")
-        rule = _size_rule(storage) if isinstance(storage, str) else None
-        if rule:
-            path = (*where, "storage")
-            hint = "use a whole number of bytes in some unit, such as 1536 KiB or 50 GB"
-            problems.append(Finding(path, f"{field_path(path)} {rule}", hint))
-        if where[0] != "users":
-            continue
-        index = where[1]
-        name = entry.get("username")
+    for where, user in users:
+        index = int(where[1])
+        name = user.get("username")
         if isinstance(name, str):
             if name.lower() in seen_names:
                 problems.append(
@@ -221,10 +230,10 @@ def semantic_problems(document: Any) -> list[Finding]:
                         "give each user a distinct username",
                     )
                 )
-            seen_names.setdefault(name.lower(), int(index))
-        email = entry.get("email_address")
+            seen_names.setdefault(name.lower(), index)
+        email = user.get("email_address")
         # A deactivated user keeps its address, which its successor (after a rename) may reuse.
-        inactive = (entry.get("status") or default_status) == "INACTIVE"
+        inactive = (user.get("status") or default_status) == "INACTIVE"
         if isinstance(email, str) and email and not inactive:
             if email.lower() in seen_emails:
                 problems.append(
@@ -234,7 +243,7 @@ def semantic_problems(document: Any) -> list[Finding]:
                         "give each user their own email address",
                     )
                 )
-            seen_emails.setdefault(email.lower(), int(index))
+            seen_emails.setdefault(email.lower(), index)
     return problems
 
 
