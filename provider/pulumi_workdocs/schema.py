@@ -80,10 +80,6 @@ def _flagged(document: Any, definition: str | None) -> list[tuple[str | int, ...
         return None
 
 
-def _passes_fast(document: Any, definition: str | None) -> bool:
-    return _flagged(document, definition) == []
-
-
 def _flagged_items_only(document: Any, flagged: list[tuple[str | int, ...]]) -> tuple[Any, dict[str, list[int]]]:
     """The document with each top-level list cut down to the items that have errors.
 

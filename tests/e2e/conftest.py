@@ -82,12 +82,7 @@ class StackRunner:
 
     def resources(self) -> dict[str, dict[str, Any]]:
         """State of each WorkDocsUser by resource name (secrets shown, for assertions)."""
-        deployment = self.stack().export_stack().deployment or {}
-        return {
-            r["urn"].rsplit("::", 1)[1]: r
-            for r in deployment.get("resources", [])
-            if r["type"].endswith("workdocs:User")
-        }
+        return user_resources(self.stack())
 
     def export_plain(self, cwd: Path | None = None) -> str:
         """``pulumi stack export`` as a user runs it (no --show-secrets)."""
@@ -105,6 +100,14 @@ class StackRunner:
         )
         json.loads(done.stdout)
         return done.stdout
+
+
+def user_resources(stack: auto.Stack) -> dict[str, dict[str, Any]]:
+    """A stack's WorkDocsUser resources by name, as ``export_stack`` gives them (secrets shown)."""
+    deployment = stack.export_stack().deployment or {}
+    return {
+        r["urn"].rsplit("::", 1)[1]: r for r in deployment.get("resources", []) if r["type"].endswith("workdocs:User")
+    }
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pulumi import automation as auto
 from pulumi_workdocs.cli import main
 from pulumi_workdocs.root_stack import open_stack
 from pulumi_workdocs.users_file import load
-from tests.e2e.conftest import ACCESS_KEY, SECRET_KEY, StackRunner
+from tests.e2e.conftest import ACCESS_KEY, SECRET_KEY, StackRunner, user_resources
 
 pytestmark = pytest.mark.e2e
 
@@ -65,12 +65,7 @@ class Org:
 
     def resources(self) -> dict[str, dict[str, Any]]:
         """The root stack's WorkDocsUsers by resource name."""
-        deployment = self.stack().export_stack().deployment or {}
-        return {
-            r["urn"].rsplit("::", 1)[1]: r
-            for r in deployment.get("resources", [])
-            if r["type"].endswith("workdocs:User")
-        }
+        return user_resources(self.stack())
 
     def cli(self, *args: str) -> tuple[int, str, str]:
         """Run ``workdocs-users`` in-process; (exit code, stdout, stderr)."""

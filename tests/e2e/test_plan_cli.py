@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from pulumi_workdocs.cli import main
-from tests.e2e.conftest import ACCESS_KEY, PASSPHRASE, SECRET_KEY, StackRunner
+from tests.e2e.conftest import ACCESS_KEY, PASSPHRASE, SECRET_KEY, StackRunner, user_resources
 
 pytestmark = pytest.mark.e2e
 MUTATING = {"CreateUser", "UpdateUser", "DeleteUser", "ActivateUser", "DeactivateUser"}
@@ -153,14 +153,14 @@ def test_password_sources_never_leak(
         assert secret not in exported and secret not in printed.out and secret not in printed.err
     assert cli("plan", "--format", "markdown") == 0
     assert all(secret not in capsys.readouterr().out for secret in secrets)
-    state = {r["urn"].rsplit("::", 1)[1]: r for r in (stack.export_stack().deployment or {})["resources"]}
+    state = user_resources(stack)
     # The right password went in; it is readable only through --show-secrets (the decrypted view).
     assert json.loads(state["alice"]["inputs"]["password"]["plaintext"]) == "Config-Pass-9921"
     assert json.loads(state["bob"]["inputs"]["password"]["plaintext"]) == "Env-Pass-4417"
     # Later runs need not carry the variable: the password was used once, to create bob.
     monkeypatch.delenv("BOB_INITIAL_PASSWORD")
     assert cli("plan") == 0
-    state = {r["urn"].rsplit("::", 1)[1]: r for r in (stack.export_stack().deployment or {})["resources"]}
+    state = user_resources(stack)
     assert json.loads(state["bob"]["inputs"]["password"]["plaintext"]) == "Env-Pass-4417"
     stack.refresh()  # read() keeps no password in the inputs: bob must still count as existing
     cli.runner.server.app.requests.clear()

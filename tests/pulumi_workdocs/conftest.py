@@ -29,16 +29,18 @@ def provider(workdocs_server: WorkDocsLocalServer, aws_env: None) -> WorkDocsUse
     return p
 
 
+ALICE: dict[str, Any] = {  # WorkDocsUser arguments, without organization_id
+    "username": "alice",
+    "given_name": "Alice",
+    "surname": "Liddell",
+    "password": "Wonderland-1865",
+    "email_address": "alice@example.com",
+    "status": "ACTIVE",
+    "deletion_policy": "DEACTIVATE",
+    "adopt": False,
+}
+
+
 @pytest.fixture
 def user_args(workdocs_server: WorkDocsLocalServer) -> dict[str, Any]:
-    return {
-        "organization_id": workdocs_server.organization_id,
-        "username": "alice",
-        "given_name": "Alice",
-        "surname": "Liddell",
-        "password": "Wonderland-1865",
-        "email_address": "alice@example.com",
-        "status": "ACTIVE",
-        "deletion_policy": "DEACTIVATE",
-        "adopt": False,
-    }
+    return {"organization_id": workdocs_server.organization_id, **ALICE}

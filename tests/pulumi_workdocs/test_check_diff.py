@@ -8,18 +8,9 @@ import pytest
 from pulumi.runtime.rpc import UNKNOWN
 
 from pulumi_workdocs.provider import WorkDocsUserProvider
+from tests.pulumi_workdocs.conftest import ALICE
 
-ARGS: dict[str, Any] = {
-    "organization_id": "d-1234567890",
-    "username": "alice",
-    "given_name": "Alice",
-    "surname": "Liddell",
-    "password": "Wonderland-1865",
-    "email_address": "alice@example.com",
-    "status": "ACTIVE",
-    "deletion_policy": "DEACTIVATE",
-    "adopt": False,
-}
+ARGS: dict[str, Any] = {"organization_id": "d-1234567890", **ALICE}
 OUTS: dict[str, Any] = {
     **{k: v for k, v in ARGS.items() if k != "password"},
     "type": "USER",
