@@ -6,15 +6,17 @@
 1. ``workdocs-users up`` of N users from a generated file (the same set-up as scale.py:
    workdocs-local as a subprocess, a file backend), or, with ``--shard-size``, the shards one
    after another, each its own stack;
-2. once workdocs-local has answered ``--kill-after`` CreateUser calls: SIGKILL, of the whole
-   process group (the CLI, the engine, the provider: a runner that dies) or of the engine
-   (the ``pulumi`` process) alone;
+2. once workdocs-local has answered ``--kill-after`` CreateUser calls: SIGKILL (or
+   ``--signal TERM``/``INT``, then SIGKILL 30 s later), of the whole process group (the CLI,
+   the engine, the provider: a runner that dies) or of the engine (``pulumi``) alone;
 3. on disk: each stack's checkpoint (users in it, pending operations), the lock files under
    ``.pulumi/locks``, the users live in WorkDocs and not in any state;
 4. every user's CreatedTimestamp is moved ``--age-hours`` into the past (in workdocs-local's
    SQLite file), so the rerun comes "hours later";
 5. the same command again, once; then, if it failed, what it said, and whether
-   ``pulumi cancel`` plus one more run converges (the manual steps it takes);
+   ``pulumi cancel`` plus one more run converges (the manual steps it takes); with
+   ``--import-pending-creates``, if that fails too, ``pulumi refresh --import-pending-creates``
+   (each pending create's URN with the Id of the live user of its username) and one more run;
 6. the result: users in the file and not in a state (missing), live users in no state
    (orphans), two resources for one user (duplicates).
 """
@@ -101,6 +103,12 @@ def state_of(backend: Path, stack: str) -> dict[str, Any]:
     return {"file": str(path), "bytes": path.stat().st_size, "users": users, "pending": pending}
 
 
+def pending_urns(backend: Path, stack: str) -> list[str]:
+    path = backend / ".pulumi" / "stacks" / ROOT_PROJECT / f"{stack}.json"
+    deployment = json.loads(path.read_text())["checkpoint"]["latest"]
+    return [p["resource"]["urn"] for p in deployment.get("pending_operations", []) if p["type"] == "creating"]
+
+
 def snapshot(backend: Path, stacks: list[str], client: Any, organization_id: str, names: list[str]) -> dict[str, Any]:
     """What is on disk and in WorkDocs now."""
     states = {s: state_of(backend, s) for s in stacks}
@@ -142,7 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine-env", action="append", default=[], metavar="K=V")
     parser.add_argument("--shard-size", type=int, default=0)
     parser.add_argument("--kill", choices=["group", "engine"], default="group")
+    parser.add_argument("--signal", choices=["KILL", "TERM", "INT"], default="KILL", help="then SIGKILL after 30 s")
     parser.add_argument("--age-hours", type=float, default=2.0)
+    parser.add_argument(
+        "--import-pending-creates",
+        action="store_true",
+        help="if the rerun after pulumi cancel fails: pulumi refresh --import-pending-creates, then once more",
+    )
     args = parser.parse_args(argv)
     env = child_env(dict(item.split("=", 1) for item in args.engine_env))
     names = usernames(args.users)
@@ -152,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(tempfile.mkdtemp(prefix="crash-"))
     work, backend, db, log = root / "users", root / "users" / "state", root / "workdocs.db", root / "commands.log"
     work.mkdir(parents=True)
-    print(f"crash_up: {args.users} users, kill ({args.kill}) after {args.kill_after} CreateUser, "
+    print(f"crash_up: {args.users} users, SIG{args.signal} ({args.kill}) after {args.kill_after} CreateUser, "
           f"engine env {args.engine_env or '-'}, stacks {len(stacks)}; scratch {root}", flush=True)  # fmt: skip
     with service(db) as (url, organization_id):
         client = boto3.client("workdocs", endpoint_url=url, region_name="us-east-1",
@@ -173,15 +187,19 @@ def main(argv: list[str] | None = None) -> int:
             while process.poll() is None and killed is None:
                 if request_log(url).get("CreateUser", 0) >= args.kill_after:
                     engine = engine_pid(process.pid)
+                    sig = getattr(signal, f"SIG{args.signal}")
                     if args.kill == "engine" and engine:
-                        os.kill(engine, signal.SIGKILL)
-                        killed = f"engine pid {engine}"
-                        with contextlib.suppress(subprocess.TimeoutExpired):
-                            process.wait(timeout=30)  # the CLI's host notices and exits
+                        os.kill(engine, sig)
+                        killed = f"SIG{args.signal} to the engine, pid {engine}"
                     else:
-                        killed = f"process group {process.pid}"
-                    # What the engine left is killed too (our own group), as a dead runner would leave it.
-                    os.killpg(process.pid, signal.SIGKILL)
+                        os.killpg(process.pid, sig)
+                        killed = f"SIG{args.signal} to process group {process.pid}"
+                    if args.kill == "engine" or sig != signal.SIGKILL:
+                        with contextlib.suppress(subprocess.TimeoutExpired):
+                            process.wait(timeout=30)  # the host notices, or the engine winds down
+                    # What is left is killed too (our own group), as a runner that dies would leave it.
+                    with contextlib.suppress(ProcessLookupError):  # all gone already
+                        os.killpg(process.pid, signal.SIGKILL)
                     break
                 time.sleep(0.05)
             process.wait()
@@ -196,27 +214,47 @@ def main(argv: list[str] | None = None) -> int:
         after_kill = snapshot(backend, stacks, client, organization_id, names)
         print(f"after the kill: {brief(after_kill)}", flush=True)
         age(db, args.age_hours)
-        request_log(url, clear=True)
-        started = time.perf_counter()
-        code, said = run_shards(commands, env, work, log)
-        rerun = snapshot(backend, stacks, client, organization_id, names)
-        print(f"rerun 1 (exit {code}, {time.perf_counter() - started:.1f} s, calls {dict(request_log(url))}): "
-              f"{brief(rerun)}", flush=True)  # fmt: skip
-        if said:
-            print("  it said: " + said.replace("\n", "\n  "))
-        steps = []
-        if code != 0 and rerun["locks"]:
-            for stack in stacks:
-                cancel = [str(BIN / "pulumi"), "cancel", "--yes", "--stack", f"organization/{ROOT_PROJECT}/{stack}"]
-                env_cancel = {**env, "PULUMI_BACKEND_URL": backend.resolve().as_uri()}
-                subprocess.run(cancel, env=env_cancel, cwd=work, capture_output=True, check=False, timeout=120)
-            steps.append("pulumi cancel")
+
+        def rerun(label: str) -> tuple[int, dict[str, Any]]:
+            request_log(url, clear=True)
+            started = time.perf_counter()
             code, said = run_shards(commands, env, work, log)
-            rerun = snapshot(backend, stacks, client, organization_id, names)
-            print(f"after pulumi cancel, rerun 2 (exit {code}): {brief(rerun)}", flush=True)
+            calls = dict(request_log(url))  # before snapshot(), whose DescribeUsers are not the rerun's
+            snap = snapshot(backend, stacks, client, organization_id, names)
+            print(f"{label} (exit {code}, {time.perf_counter() - started:.1f} s, calls {calls}): "
+                  f"{brief(snap)}", flush=True)  # fmt: skip
             if said:
                 print("  it said: " + said.replace("\n", "\n  "))
-        converged = code == 0 and not (rerun["missing"] or rerun["orphans"] or rerun["duplicates"])
+            return code, snap
+
+        def pulumi(*argv: str) -> subprocess.CompletedProcess[str]:
+            command = [str(BIN / "pulumi"), *argv]
+            env_cli = {**env, "PULUMI_BACKEND_URL": backend.resolve().as_uri()}
+            result = subprocess.run(command, env=env_cli, cwd=work, capture_output=True, text=True, timeout=600)
+            with log.open("a") as out:
+                out.write(f"\n$ {' '.join(command)}\n{result.stdout}{result.stderr}")
+            return result
+
+        code, state = rerun("rerun 1")
+        steps = []
+        if code != 0 and state["locks"]:
+            for stack in stacks:
+                pulumi("cancel", "--yes", "--stack", f"organization/{ROOT_PROJECT}/{stack}")
+            steps.append("pulumi cancel")
+            code, state = rerun("after pulumi cancel, rerun 2")
+        if code != 0 and args.import_pending_creates and state["pending_operations"]:
+            live = {u["Username"]: u["Id"] for u in list_users(client, organization_id)}
+            for stack, operations in state["pending_operations"].items():
+                urns = pending_urns(backend, stack)
+                pairs = [arg for urn in urns for arg in ("--import-pending-creates", urn,
+                         "--import-pending-creates", live[urn.rsplit("::", 1)[1]])]  # fmt: skip
+                result = pulumi("refresh", "--yes", "--skip-preview", "--stack", f"organization/{ROOT_PROJECT}/{stack}",
+                                *pairs)  # fmt: skip
+                print(f"pulumi refresh --import-pending-creates ({len(urns)} of {len(operations)} in {stack}, each "
+                      f"with the Id of the live user of that username): exit {result.returncode}")  # fmt: skip
+            steps.append("pulumi refresh --import-pending-creates")
+            code, state = rerun("rerun 3")
+        converged = code == 0 and not (state["missing"] or state["orphans"] or state["duplicates"])
         print(f"result: {'converged' if converged else 'NOT converged'}; manual steps: {steps or 'none'}")
     return 0
 

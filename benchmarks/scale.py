@@ -349,8 +349,9 @@ def report_row(row: Row) -> None:
 def summary(rows: list[Row]) -> list[str]:
     """Markdown: per N and phase the median wall of each side, the ratio, ms/user, calls/user, state."""
     lines = [
-        "| N | phase | floor | users | ratio | floor ms/res | users ms/user | API calls per user | note |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| N | phase | floor | users | ratio | floor ms/res | users ms/user | CPU s floor / users "
+        "| API calls per user (per run) | note |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     keys = sorted(
         {(r.n, r.phase) for r in rows}, key=lambda k: (k[0], ["up", "state", "plan", "refresh", "drift"].index(k[1]))
@@ -363,16 +364,18 @@ def summary(rows: list[Row]) -> list[str]:
                 f"| {n} | state bytes | {f['bytes'] / n:,.0f} B/res | {u['bytes'] / n:,.0f} B/user | "
                 f"{u['bytes'] / f['bytes']:.2f} | resource {f['resource_bytes'] / n:,.0f} B, of which stack trace "
                 f"{f['trace_bytes'] / n:,.0f} B | resource {u['resource_bytes'] / n:,.0f} B, of which stack trace "
-                f"{u['trace_bytes'] / n:,.0f} B | - | "
+                f"{u['trace_bytes'] / n:,.0f} B | - | - | "
                 f"export {f['export_s']:.2f} s / {u['export_s']:.2f} s |"
             )
             continue
         med = {s: sorted(r.wall for r in rs)[len(rs) // 2] if rs else math.nan for s, rs in sides.items()}
+        cpu = {s: sorted(r.cpu for r in rs)[len(rs) // 2] if rs else math.nan for s, rs in sides.items()}
         users = sides["users"]
         calls: Counter[str] = Counter()
         for r in users:
             calls.update(r.calls)
-        per_user = ", ".join(f"{op} {c / n / max(len(users), 1):.3g}" for op, c in sorted(calls.items())) or "0"
+        runs = max(len(users), 1)
+        per_user = ", ".join(f"{op} {c / n / runs:.3g} ({c / runs:.0f})" for op, c in sorted(calls.items())) or "0"
         notes = "; ".join(sorted({r.note for r in sides["floor"] + users if r.note}))
         spread = {
             s: f" ({min(r.wall for r in rs):.1f}–{max(r.wall for r in rs):.1f})" if len(rs) > 1 else ""
@@ -381,7 +384,7 @@ def summary(rows: list[Row]) -> list[str]:
         lines.append(
             f"| {n} | {phase} | {med['floor']:.1f} s{spread['floor']} | {med['users']:.1f} s{spread['users']} | "
             f"{med['users'] / med['floor']:.2f} | {1000 * med['floor'] / n:.1f} | {1000 * med['users'] / n:.1f} | "
-            f"{per_user} | {notes} |"
+            f"{cpu['floor']:.1f} / {cpu['users']:.1f} | {per_user} | {notes} |"
         )
     ns = sorted({r.n for r in rows})
     if len(ns) > 1:
