@@ -18,6 +18,8 @@ from typing import Any
 import yaml
 
 from pulumi_workdocs import yaml_load
+from pulumi_workdocs.core.fields import FIELDS, REQUIRED_KEYS
+from pulumi_workdocs.errors import WorkDocsError
 from pulumi_workdocs.schema import field_path, is_time_zone, validate
 
 SIZE_UNITS = {
@@ -28,9 +30,8 @@ MAX_BYTES = 2**63 - 1  # StorageAllocatedInBytes is a long in the WorkDocs model
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ONE_LINE = "write it on one line; a YAML block scalar (| or >) keeps its last line break unless written |- or >-"
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s*$")
-USER_KEYS = (
-    "email_address", "type", "status", "locale", "time_zone_id", "deletion_policy", "adopt",
-)  # fmt: skip
+# The WorkDocsUser arguments an entry carries as they are (storage is a size, parsed apart).
+USER_KEYS = tuple(f.key for f in FIELDS if f.in_entry and f.key not in REQUIRED_KEYS and f.key == f.prop)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Problem:
         return f"{text} (fix: {self.hint})" if self.hint else text
 
 
-class UsersFileError(Exception):
+class UsersFileError(WorkDocsError):
     def __init__(self, path: Path, problems: list[Problem]) -> None:
         self.path = path
         self.problems = problems
@@ -133,7 +134,11 @@ class UsersFile:
 def load(path: Path | str) -> UsersFile:
     """Read and validate a users file; raise UsersFileError listing every problem."""
     path = Path(path)
-    text = path.read_text()
+    return loads(path.read_text(), path)
+
+
+def loads(text: str, path: Path) -> UsersFile:
+    """Validate a users file's text; ``path`` names it in problems."""
     repeated: yaml_load.Repeated = []
     try:
         document = yaml_load.load(text, repeated)

@@ -132,7 +132,7 @@ def test_password_sources_never_leak(
 ) -> None:
     from pulumi import automation as auto
 
-    from pulumi_workdocs.root_stack import open_stack
+    from pulumi_workdocs.engine.root_stack import open_stack
     from pulumi_workdocs.users_file import load
 
     monkeypatch.setenv("BOB_INITIAL_PASSWORD", "Env-Pass-4417")

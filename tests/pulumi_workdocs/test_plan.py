@@ -8,16 +8,9 @@ from typing import Any
 
 import pytest
 
-from pulumi_workdocs.plan import (
-    SECRET_SIGNATURE,
-    FieldChange,
-    Step,
-    build_plan,
-    guard,
-    render_json,
-    render_markdown,
-    render_text,
-)
+from pulumi_workdocs.core.plan import FieldChange, Step, build_plan, guard
+from pulumi_workdocs.core.plan_render import SECRET_SIGNATURE, render_json, render_markdown, render_text
+from pulumi_workdocs.errors import UsageError
 
 SECRET = {SECRET_SIGNATURE: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "[secret]"}
 
@@ -132,7 +125,7 @@ def test_removal_guard(limit: str, refused: bool) -> None:
 
 @pytest.mark.parametrize("limit", ["lots", "-1", "-5%", "nan%", "inf%", "1.5", ""])
 def test_guard_rejects_a_malformed_limit(limit: str) -> None:
-    with pytest.raises(ValueError, match="--max-removals takes N or P%"):
+    with pytest.raises(UsageError, match="--max-removals takes N or P%"):
         guard(build_plan(STEPS), limit)
 
 

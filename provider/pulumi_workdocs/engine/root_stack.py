@@ -9,6 +9,7 @@ from pathlib import Path
 from pulumi import automation as auto
 
 from pulumi_workdocs.engine import inline_stack
+from pulumi_workdocs.errors import EngineError
 from pulumi_workdocs.stack import CONFIG_NAMESPACE, PASSWORD_SEED_KEY, program
 from pulumi_workdocs.users_file import UsersFile
 
@@ -43,5 +44,5 @@ def open_stack(
     return stack
 
 
-class SeedMissing(RuntimeError):
+class SeedMissing(EngineError):
     """The stack's config file, which holds the password seed, did not come with the users file."""

@@ -1,0 +1,106 @@
+"""Plans as text (a terminal), markdown (a pull-request comment) and JSON (scripts)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from pulumi_workdocs.core.fields import BY_PROP
+from pulumi_workdocs.core.plan import KIND_ORDER, FieldChange, Plan
+from pulumi_workdocs.users_file import human_size
+
+SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"  # Pulumi's marker of a secret value
+HEADINGS = {
+    "delete": "Deleted: documents permanently deleted",
+    "replace": "Replaced",
+    "deactivate": "Deactivated: documents kept",
+    "create": "Created",
+    "update": "Updated in place",
+}
+
+
+def _file_name(prop: str) -> str:
+    """A property as the users file calls it (storage_rule is storage)."""
+    return BY_PROP[prop].key if prop in BY_PROP else prop
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict) and SECRET_SIGNATURE in value:
+        return "[secret]"
+    if isinstance(value, dict) and "storage_type" in value:
+        return human_size(value) or json.dumps(value, sort_keys=True)
+    return "(unset)" if value is None else str(value)
+
+
+def _field_text(changes: Sequence[FieldChange], code: str = "") -> str:
+    return "; ".join(
+        f"{_file_name(c.field)} {code}{_show(c.before)}{code} -> {code}{_show(c.after)}{code}" for c in changes
+    )
+
+
+def render_text(plan: Plan) -> str:
+    if not plan.changes:
+        return "No changes: WorkDocs users already match the users file.\n"
+    lines = []
+    for kind in KIND_ORDER:
+        group = [c for c in plan.changes if c.kind == kind]
+        if group:
+            lines.append(f"{HEADINGS[kind]} ({len(group)}):")
+            for change in group:
+                detail = f" [{_field_text(change.fields)}]" if change.fields else ""
+                lines.append(f"  {change.username}: {change.reason}{detail}")
+    lines.append(_totals_text(plan))
+    if plan.refused:
+        lines.append(f"Refused: {plan.refused.removeprefix('refused: ')}")
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(plan: Plan) -> str:
+    if not plan.changes:
+        return "### WorkDocs users\n\nNo changes: WorkDocs users already match the users file.\n"
+    out = ["### WorkDocs users: planned changes", ""]
+    if plan.removals:
+        out += [f"**{plan.removals} destructive change(s) listed first: review them before merging.**", ""]
+    for kind in KIND_ORDER:
+        group = [c for c in plan.changes if c.kind == kind]
+        if not group:
+            continue
+        out += [f"#### {HEADINGS[kind]} ({len(group)})", ""]
+        for change in group:
+            detail = f": {_field_text(change.fields, '`')}" if change.fields and kind == "update" else ""
+            cause = f" ({_field_text(change.fields, '`')})" if change.fields and kind != "update" else ""
+            out.append(f"- `{change.username}`{detail}" + ("" if kind == "update" else f": {change.reason}{cause}"))
+        out.append("")
+    out.append(f"**Totals:** {_totals_text(plan).removeprefix('Totals: ')}")
+    if plan.refused:
+        out += ["", "> [!CAUTION]", f"> **Refused:** {plan.refused.removeprefix('refused: ')}"]
+    return "\n".join(out) + "\n"
+
+
+def render_json(plan: Plan) -> str:
+    document = {
+        "changes": [
+            {
+                **asdict(c),
+                "fields": [{"field": f.field, "before": _show(f.before), "after": _show(f.after)} for f in c.fields],
+            }
+            for c in plan.changes
+        ],
+        "totals": plan.totals(),
+        "removals": plan.removals,
+        "managed": plan.managed,
+        "refused": plan.refused,
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _totals_text(plan: Plan) -> str:
+    totals = plan.totals()
+    words = {"delete": "to delete", "replace": "to replace", "deactivate": "to deactivate",
+             "create": "to create", "update": "to update in place", "unchanged": "unchanged"}  # fmt: skip
+    return "Totals: " + ", ".join(f"{n} {words[k]}" for k, n in totals.items()) + "."
+
+
+RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
