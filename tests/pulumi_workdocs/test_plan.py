@@ -23,6 +23,7 @@ def outs(username: str, **extra: Any) -> dict[str, Any]:
         "surname": "X",
         "email_address": f"{username}@example.com",
         "status": "ACTIVE",
+        "type": "USER",
         "deletion_policy": "DEACTIVATE",
         "adopt": False,
         "storage_rule": {"storage_type": "QUOTA", "storage_allocated_in_bytes": 50 * 1000**3},
@@ -103,6 +104,8 @@ def test_json_is_machine_readable() -> None:
         "username": "bob",
         "reason": document["changes"][0]["reason"],
         "fields": [],
+        "id": None,
+        "details": {},
     }
 
 

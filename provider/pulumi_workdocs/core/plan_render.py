@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from pulumi_workdocs.core.fields import BY_PROP
-from pulumi_workdocs.core.plan import KIND_ORDER, FieldChange, Plan
+from pulumi_workdocs.core.plan import KIND_ORDER, FieldChange, Plan, PlannedChange
 from pulumi_workdocs.users_file import human_size
 
 SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"  # Pulumi's marker of a secret value
@@ -40,16 +40,31 @@ def _field_text(changes: Sequence[FieldChange], code: str = "") -> str:
     )
 
 
+NO_CHANGES = "No changes: WorkDocs users already match the users file."
+
+
+def _created_with(change: PlannedChange) -> str:
+    """A create's type, status and storage, as the reviewer must see them."""
+    if change.kind != "create" or not change.details:
+        return ""
+    storage = _show(change.details.get("storage_rule")) if change.details.get("storage_rule") else "WorkDocs' default"
+    return f" [type {change.details.get('type')}, status {change.details.get('status')}, storage {storage}]"
+
+
 def render_text(plan: Plan) -> str:
+    head = [f"WorkDocs: {plan.endpoint}"] if plan.endpoint else []
     if not plan.changes:
-        return "No changes: WorkDocs users already match the users file.\n"
-    lines = []
+        return "\n".join([NO_CHANGES, *head]) + "\n"
+    lines = list(head)
+    if plan.risks:
+        lines.append(f"Review first ({len(plan.risks)}):")
+        lines += [f"  {r.kind}: {r.username}: {r.summary}" for r in plan.risks]
     for kind in KIND_ORDER:
         group = [c for c in plan.changes if c.kind == kind]
         if group:
             lines.append(f"{HEADINGS[kind]} ({len(group)}):")
             for change in group:
-                detail = f" [{_field_text(change.fields)}]" if change.fields else ""
+                detail = f" [{_field_text(change.fields)}]" if change.fields else _created_with(change)
                 lines.append(f"  {change.username}: {change.reason}{detail}")
     lines.append(_totals_text(plan))
     if plan.refused:
@@ -58,9 +73,14 @@ def render_text(plan: Plan) -> str:
 
 
 def render_markdown(plan: Plan) -> str:
+    head = [f"WorkDocs: `{plan.endpoint}`", ""] if plan.endpoint else []
     if not plan.changes:
-        return "### WorkDocs users\n\nNo changes: WorkDocs users already match the users file.\n"
-    out = ["### WorkDocs users: planned changes", ""]
+        return "\n".join(["### WorkDocs users", "", NO_CHANGES, "", *head]).rstrip() + "\n"
+    out = ["### WorkDocs users: planned changes", "", *head]
+    if plan.risks:
+        out += [f"#### Review first: privilege, adoption, deletion policy, protection ({len(plan.risks)})", ""]
+        out += [f"- **{r.kind}** `{r.username}`: {r.summary}" for r in plan.risks]
+        out.append("")
     if plan.removals:
         out += [f"**{plan.removals} destructive change(s) listed first: review them before merging.**", ""]
     for kind in KIND_ORDER:
@@ -71,6 +91,7 @@ def render_markdown(plan: Plan) -> str:
         for change in group:
             detail = f": {_field_text(change.fields, '`')}" if change.fields and kind == "update" else ""
             cause = f" ({_field_text(change.fields, '`')})" if change.fields and kind != "update" else ""
+            cause = cause or _created_with(change)
             out.append(f"- `{change.username}`{detail}" + ("" if kind == "update" else f": {change.reason}{cause}"))
         out.append("")
     out.append(f"**Totals:** {_totals_text(plan).removeprefix('Totals: ')}")
@@ -81,10 +102,13 @@ def render_markdown(plan: Plan) -> str:
 
 def render_json(plan: Plan) -> str:
     document = {
+        "endpoint": plan.endpoint,
+        "risks": [asdict(r) for r in plan.risks],
         "changes": [
             {
                 **asdict(c),
                 "fields": [{"field": f.field, "before": _show(f.before), "after": _show(f.after)} for f in c.fields],
+                "details": {k: _show(v) if k == "storage_rule" and v else v for k, v in c.details.items()},
             }
             for c in plan.changes
         ],
