@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -30,8 +31,10 @@ from pulumi.dynamic import (
 from pulumi_workdocs.aws import ClientSettings
 from pulumi_workdocs.aws.errors import describe, error_code
 from pulumi_workdocs.core.fields import BY_PROP, DEFAULTS, FIELDS, REPLACE_PROPS, Change, to_api
+from pulumi_workdocs.core.recovery import made_by, runs_from_text
 from pulumi_workdocs.core.user import (
     APPROVED_REMOVALS_ENV,
+    JOURNAL_ENV,
     PASSWORD_ENV_NOT_SET,
     PROVIDER_KEY,
     changed_fields,
@@ -270,6 +273,20 @@ class WorkDocsUserProvider(ResourceProvider):
                 "but no user with that username could be found"
             )
         created = user.get("CreatedTimestamp")
+        journal = os.environ.get(JOURNAL_ENV)
+        if journal:
+            # Under workdocs-users up, the proof is the journal of unfinished runs (core.recovery):
+            # a run planned this username and WorkDocs made the user after that run started.
+            try:
+                runs = runs_from_text(Path(journal).read_text())
+            except OSError:
+                runs = []
+            if made_by(runs, username, created):
+                return user
+            raise WorkDocsUserError(
+                f"WorkDocs user '{username}': CreateUser failed: a user with this username already "
+                f"exists (Id {user['Id']}); to manage it, set adopt=True (adopt: true in users.yaml)"
+            )
         recent = isinstance(created, dt.datetime) and (
             dt.datetime.now(dt.UTC) - created.astimezone(dt.UTC) < RECOVERY_WINDOW
         )

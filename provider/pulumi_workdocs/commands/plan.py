@@ -8,6 +8,7 @@ provider, which refuses any other (see README, "The removal guard").
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import tempfile
@@ -28,15 +29,19 @@ from pulumi_workdocs.core.plan import (
     predict_failures,
 )
 from pulumi_workdocs.core.plan_render import RENDERERS, render_text
-from pulumi_workdocs.core.user import APPROVED_REMOVALS_ENV
+from pulumi_workdocs.core.recovery import JournalRun, recoverable
+from pulumi_workdocs.core.user import APPROVED_REMOVALS_ENV, JOURNAL_ENV
 from pulumi_workdocs.engine import engine_errors
+from pulumi_workdocs.engine.journal import clear, journal_path, read_runs, stale_locks, write_runs
 from pulumi_workdocs.engine.preview import EngineFailed, engine_run, is_user, op_of, preview_steps
-from pulumi_workdocs.errors import Exit
+from pulumi_workdocs.engine.root_stack import PROJECT
+from pulumi_workdocs.errors import EngineError, Exit
 from pulumi_workdocs.users_file import UsersFile
 
 if TYPE_CHECKING:
     from pulumi import automation as auto
 
+SUMMARY_MOST = 10  # users listed per kind of change in up's summary (plan lists all)
 APPLIED_OPS = {"create", "update", "delete", "replace", "create-replacement", "delete-replaced"}
 
 
@@ -47,7 +52,8 @@ class Checked:
     plan: Plan
     steps: list[Step]
     stack: auto.Stack
-    refusals: list[str] = field(default_factory=list)  # one line each; nothing may be applied
+    journal: Path  # unfinished updates of this stack (``core.recovery``)
+    runs: list[JournalRun] = field(default_factory=list)
 
 
 def check(ctx: Context, users_file: UsersFile, max_removals: str, say: Callable[[str], None]) -> Checked | list[str]:
@@ -57,20 +63,41 @@ def check(ctx: Context, users_file: UsersFile, max_removals: str, say: Callable[
     """
     endpoint = ctx.endpoint
     say(f"reading the users of {users_file.organization_id} at {endpoint.describe()}")
+    clear_stale_locks(ctx)
     state = ctx.state()
-    live = [LiveUser.from_api(u) for u in ctx.live_users([users_file.organization_id])]
+    users = ctx.live_users([users_file.organization_id])
+    live = [LiveUser.from_api(u) for u in users]
     managed = {u.name: u.id for u in state_users(state)}
+    path = journal_path(ctx.backend, ctx.work_dir, PROJECT, ctx.stack_name)
+    runs = read_runs(path)
+    resumed = recoverable(runs, managed.values(), users)
     declared = [(e.index, e.username, bool(e.values.get("adopt"))) for e in users_file.users]
-    conflicts = predict_failures(declared, managed, live)
+    conflicts = predict_failures(declared, managed, live, resumed)
     if conflicts:
         return [c.line() for c in conflicts]
     stack = ctx.stack(users_file)
     say(f"refreshing {len(managed)} managed users and previewing {len(users_file.users)} declared users")
     steps = preview_steps(stack)
-    plan = build_plan(steps, live)
+    plan = build_plan(steps, live, resumed)
     plan.endpoint = endpoint.describe()
     plan.refused = guard(plan, max_removals) or last_admin_refusal(plan, steps, live)
-    return Checked(plan, steps, stack)
+    return Checked(plan, steps, stack, path, runs)
+
+
+def clear_stale_locks(ctx: Context) -> None:
+    """A lock left by a killed update of this machine is removed; any other is one line saying how."""
+    gone, held = stale_locks(ctx.backend, ctx.stack_name)
+    for lock in gone:
+        lock.unlink(missing_ok=True)
+        print(f"workdocs-users: removed the lock of an interrupted update (its process is gone): {lock}",
+              file=sys.stderr)  # fmt: skip
+    if held:
+        holder = held[0]
+        raise EngineError(
+            f"stack {ctx.stack_name!r} is locked by an update of {holder.get('username')}@{holder.get('hostname')} "
+            f"(pid {holder.get('pid')}, since {holder.get('timestamp')}); wait for it, or if it is not running "
+            f"any more, run: pulumi cancel --yes --stack {ctx.stack_name} (with the same PULUMI_BACKEND_URL)"
+        )
 
 
 def _progress(message: str) -> None:
@@ -126,18 +153,21 @@ def run_up(ctx: Context, max_removals: str, verbose: bool = False) -> int:
             print(f"workdocs-users up: refused: {line}", file=sys.stderr)
         return Exit.ERROR
     plan, stack = checked.plan, checked.stack
-    sys.stdout.write(render_text(plan))
+    sys.stdout.write(render_text(plan, most=None if verbose else SUMMARY_MOST))
     if plan.refused:
         print(f"workdocs-users up: {plan.refused}", file=sys.stderr)
         return Exit.ERROR
     if not plan.changes:
         return Exit.OK
     progress = Progress(len(plan.changes))
+    # Recorded before anything is applied: the proof that lets a rerun take over what this makes.
+    creating = frozenset(c.username.lower() for c in plan.changes if c.kind in ("create", "replace"))
+    write_runs(checked.journal, [*checked.runs, JournalRun(dt.datetime.now(dt.UTC), creating)])
     with tempfile.TemporaryDirectory() as scratch:
         approved = Path(scratch) / "approved-removals.json"
         approved.write_text(json.dumps(sorted(c.id for c in plan.changes if c.removes and c.id)))
         before = stack.workspace.env_vars
-        stack.workspace.env_vars = {**before, APPROVED_REMOVALS_ENV: str(approved)}
+        stack.workspace.env_vars = {**before, APPROVED_REMOVALS_ENV: str(approved), JOURNAL_ENV: str(checked.journal)}
         output: Callable[[str], None] = print if verbose else (lambda _line: None)
         try:
             engine_run(
@@ -150,6 +180,7 @@ def run_up(ctx: Context, max_removals: str, verbose: bool = False) -> int:
             raise failure from None
         finally:
             stack.workspace.env_vars = before
+    clear(checked.journal)  # everything made is in the state now
     print(f"Done: {_counts(progress.applied)}.")
     return Exit.OK
 

@@ -9,7 +9,7 @@ by default as peribolos does) is a pure function of the plan.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,14 +110,16 @@ def _policy_words(policy: str) -> str:
     return "deactivated (deletion_policy DEACTIVATE: documents kept)"
 
 
-def build_plan(steps: Iterable[Step], live: Iterable[LiveUser] = ()) -> Plan:
+def build_plan(steps: Iterable[Step], live: Iterable[LiveUser] = (), resumed: Mapping[str, str] | None = None) -> Plan:
     """Classify each step; destructive first, then creates, then in-place updates; and the risks.
 
     ``live`` are the organization's users now (for adoptions: which account, and whether it
-    is reactivated).
+    is reactivated); ``resumed`` the users an interrupted update made (username -> Id), which
+    this one takes over.
     """
     plan = Plan()
     live_by_name = {u.username.lower(): u for u in live}
+    resumed = resumed or {}
     by_name: dict[str, list[Step]] = {}
     for step in steps:
         by_name.setdefault(step.name, []).append(step)
@@ -146,6 +148,12 @@ def build_plan(steps: Iterable[Step], live: Iterable[LiveUser] = ()) -> Plan:
             plan.changes.append(PlannedChange(kind, username, reason, (), step.id))
         elif "create" in ops:
             new = with_defaults(step.new or {})
+            if username.lower() in resumed:
+                reason = (
+                    f"resumes the interrupted update: takes over user {resumed[username.lower()]}, which it created"
+                )
+                plan.changes.append(PlannedChange("create", username, reason, (), resumed[username.lower()]))
+                continue
             adopted = live_by_name.get(username.lower()) if new.get("adopt") else None
             plan.changes.append(_create(username, new, adopted))
             plan.risks += _create_risks(username, new, adopted)
@@ -233,18 +241,24 @@ class Conflict:
 
 
 def predict_failures(
-    declared: Iterable[tuple[int, str, bool]], managed: dict[str, str], live: Iterable[LiveUser]
+    declared: Iterable[tuple[int, str, bool]],
+    managed: Mapping[str, str],
+    live: Iterable[LiveUser],
+    resumed: Mapping[str, str] | None = None,
 ) -> list[Conflict]:
     """Creates that would fail on EntityAlreadyExists, found before any preview or API write.
 
     ``declared``: (index, username, adopt) per users-file entry; ``managed``: resource name ->
-    WorkDocs Id in the state; ``live``: the organization's users now.
+    WorkDocs Id in the state; ``live``: the organization's users now; ``resumed``: users an
+    interrupted update made (``core.recovery``), which are taken over, not refused.
     """
     live_by_name = {u.username.lower(): u for u in live}
     conflicts = []
     for index, username, adopt in declared:
         existing = live_by_name.get(username.lower())
         if existing is None or adopt or managed.get(username) == existing.id:
+            continue
+        if (resumed or {}).get(username.lower()) == existing.id:
             continue
         conflicts.append(Conflict(username, index, existing))
     return conflicts

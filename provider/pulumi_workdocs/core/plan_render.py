@@ -51,21 +51,26 @@ def _created_with(change: PlannedChange) -> str:
     return f" [type {change.details.get('type')}, status {change.details.get('status')}, storage {storage}]"
 
 
-def render_text(plan: Plan) -> str:
+def render_text(plan: Plan, most: int | None = None) -> str:
+    """The plan for a terminal; with ``most``, each group lists that many users and counts the rest."""
     head = [f"WorkDocs: {plan.endpoint}"] if plan.endpoint else []
     if not plan.changes:
         return "\n".join([NO_CHANGES, *head]) + "\n"
     lines = list(head)
     if plan.risks:
         lines.append(f"Review first ({len(plan.risks)}):")
-        lines += [f"  {r.kind}: {r.username}: {r.summary}" for r in plan.risks]
+        lines += [f"  {r.kind}: {r.username}: {r.summary}" for r in plan.risks[:most]]
+        if most is not None and len(plan.risks) > most:
+            lines.append(f"  ... and {len(plan.risks) - most} more (workdocs-users plan lists every one)")
     for kind in KIND_ORDER:
         group = [c for c in plan.changes if c.kind == kind]
         if group:
             lines.append(f"{HEADINGS[kind]} ({len(group)}):")
-            for change in group:
+            for change in group[:most]:
                 detail = f" [{_field_text(change.fields)}]" if change.fields else _created_with(change)
                 lines.append(f"  {change.username}: {change.reason}{detail}")
+            if most is not None and len(group) > most:
+                lines.append(f"  ... and {len(group) - most} more (workdocs-users plan lists every one)")
     lines.append(_totals_text(plan))
     if plan.refused:
         lines.append(f"Refused: {plan.refused.removeprefix('refused: ')}")
@@ -104,20 +109,27 @@ def render_json(plan: Plan) -> str:
     document = {
         "endpoint": plan.endpoint,
         "risks": [asdict(r) for r in plan.risks],
-        "changes": [
-            {
-                **asdict(c),
-                "fields": [{"field": f.field, "before": _show(f.before), "after": _show(f.after)} for f in c.fields],
-                "details": {k: _show(v) if k == "storage_rule" and v else v for k, v in c.details.items()},
-            }
-            for c in plan.changes
-        ],
+        "changes": [_change_json(c) for c in plan.changes],
         "totals": plan.totals(),
         "removals": plan.removals,
         "managed": plan.managed,
         "refused": plan.refused,
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+def _change_json(change: PlannedChange) -> dict[str, Any]:
+    """A change as JSON: ``id`` (the user removed, replaced or adopted) and ``details`` (a
+    create's type, status and storage) only where they apply."""
+    document = asdict(change)
+    document["fields"] = [{"field": f.field, "before": _show(f.before), "after": _show(f.after)} for f in change.fields]
+    if change.id is None:
+        del document["id"]
+    if change.details:
+        document["details"] = {k: _show(v) if k == "storage_rule" and v else v for k, v in change.details.items()}
+    else:
+        del document["details"]
+    return document
 
 
 def _totals_text(plan: Plan) -> str:
