@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 
 .PHONY: bootstrap demo test lint unit e2e bench clean
 
-bootstrap: $(VENV)/.installed $(VENV)/bin/pulumi
+bootstrap: $(VENV)/.installed $(VENV)/bin/pulumi $(VENV)/bin/pulumi-language-yaml
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 $(VENV)/bin/pulumi: FORCE | $(VENV)/.installed
 	tools/pulumi/build.sh
 FORCE:
+
+# The YAML language host, for a plain `pulumi up` of examples/yaml (skipped when already built).
+$(VENV)/bin/pulumi-language-yaml: FORCE | $(VENV)/.installed
+	tools/pulumi-yaml/build.sh
 
 demo: bootstrap
 	$(PY) -m pulumi_workdocs.demo
