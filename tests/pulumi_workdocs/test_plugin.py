@@ -24,10 +24,8 @@ from pulumi.runtime import proto
 from pulumi.runtime.proto import provider_pb2_grpc
 from pulumi.runtime.rpc import UNKNOWN, is_rpc_secret
 
-from pulumi_workdocs.client import ClientSettings
-from pulumi_workdocs.fields import FIELDS
 from pulumi_workdocs.plugin import package_schema
-from pulumi_workdocs.plugin._names import translate
+from pulumi_workdocs.plugin._names import FIELDS, ClientSettings, translate
 from pulumi_workdocs.plugin.server import WorkDocsProviderServicer
 from pulumi_workdocs.plugin.wire import decode, encode
 from workdocs_local import WorkDocsLocalServer
@@ -216,7 +214,7 @@ def test_a_preview_creates_nothing_and_leaves_what_workdocs_decides_unknown(
     outs, _ = decode(response.properties)
     assert response.id == "" and calls(workdocs_server, "CreateUser", "DescribeUsers") == 0
     assert outs["givenName"] == "Alice" and outs["status"] == "ACTIVE"
-    assert outs["rootFolderId"] == UNKNOWN and outs["type"] == UNKNOWN and "password" not in outs
+    assert outs["rootFolderId"] == UNKNOWN and outs["timeZoneId"] == UNKNOWN and "password" not in outs
 
 
 def test_create_then_import_refresh_update_and_delete(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from botocore import xform_name
+
 from pulumi_workdocs.client import ClientSettings
 from pulumi_workdocs.errors import WorkDocsUserError
 from pulumi_workdocs.fields import (
@@ -34,7 +36,7 @@ __all__ = [
     "OUTPUT_NAMES",
     "PASSWORD",
     "READ_ONLY_OUTPUTS",
-    "STORAGE_RULE_MEMBERS",
+    "STORAGE_RULE_PROPS",
     "Change",
     "ClientSettings",
     "Field",
@@ -49,7 +51,9 @@ __all__ = [
 ]
 
 INPUT_NAMES = (*(f.prop for f in FIELDS), PASSWORD.prop)
-NESTED = {"storage_rule": tuple(STORAGE_RULE_MEMBERS)}
+# The storage rule's members as the CRUD names them (xform_name: whether the table lists API or CRUD names).
+STORAGE_RULE_PROPS = tuple(xform_name(m) for m in STORAGE_RULE_MEMBERS)
+NESTED = {"storage_rule": STORAGE_RULE_PROPS}
 
 
 def camel(name: str) -> str:
@@ -62,7 +66,7 @@ INPUTS = tuple(camel(n) for n in INPUT_NAMES)  # the Pulumi names of the inputs
 SNAKE = {camel(n): n for n in (*INPUT_NAMES, *OUTPUT_NAMES)}
 NESTED_SNAKE = {parent: {camel(n): n for n in names} for parent, names in NESTED.items()}
 _CAMEL_WORDS = {
-    n: camel(n) for n in (*INPUT_NAMES, *OUTPUT_NAMES, *STORAGE_RULE_MEMBERS) if "_" in n
+    n: camel(n) for n in (*INPUT_NAMES, *OUTPUT_NAMES, *STORAGE_RULE_PROPS) if "_" in n
 }  # the names that differ
 _WORD = re.compile(r"\b(" + "|".join(sorted(_CAMEL_WORDS, key=len, reverse=True)) + r")\b")
 

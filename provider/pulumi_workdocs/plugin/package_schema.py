@@ -40,7 +40,7 @@ CONFIG_DESCRIPTIONS = {
     "(AWS_ENDPOINT_URL_WORKDOCS is honoured). Credentials always come from the default AWS chain.",
     "profile": "AWS shared config profile to take credentials and region from.",
     "retryMode": "botocore retry mode: standard (default) or adaptive.",
-    "maxAttempts": "botocore's retries max_attempts for each WorkDocs call (default 5).",
+    "maxAttempts": "Attempts per WorkDocs call, the first one included (default 5).",
 }
 CONFIG_TYPES = {"maxAttempts": "integer"}
 CHANGE_NOTES = {
