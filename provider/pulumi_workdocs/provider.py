@@ -248,6 +248,8 @@ class WorkDocsUserProvider(ResourceProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         args = with_defaults(props)
         _check_approved_removal(id_, args.get("username") or id_)
+        if args["deletion_policy"] != "DELETE" and props.get("status") == "INACTIVE":
+            return  # already deactivated (say, by an update that was killed before it saved its state)
         operation = "DeleteUser" if args["deletion_policy"] == "DELETE" else "DeactivateUser"
         self._call(args.get("username") or id_, operation, UserId=id_, missing_ok=True)
 

@@ -180,7 +180,15 @@ def run_up(ctx: Context, max_removals: str, verbose: bool = False) -> int:
         approved = Path(scratch) / "approved-removals.json"
         approved.write_text(json.dumps(sorted(c.id for c in plan.changes if c.removes and c.id)))
         before = stack.workspace.env_vars
-        stack.workspace.env_vars = {**before, APPROVED_REMOVALS_ENV: str(approved), JOURNAL_ENV: str(checked.journal)}
+        stack.workspace.env_vars = {
+            **before,
+            APPROVED_REMOVALS_ENV: str(approved),
+            JOURNAL_ENV: str(checked.journal),
+            # One checkpoint at the end instead of one per step, each a rewrite of the whole state
+            # (quadratic in the users on a file or S3 backend). Safe here: a rerun after a crash
+            # refreshes first, and the journal proves which users this run created.
+            "PULUMI_SKIP_CHECKPOINTS": "true",
+        }
         output: Callable[[str], None] = print if verbose else (lambda _line: None)
         try:
             engine_run(
