@@ -234,7 +234,8 @@ class WorkDocsUserProvider(ResourceProvider):
             )
             reason = str(cleanup).removeprefix(f"WorkDocs user '{username}': ")
             raise WorkDocsUserError(
-                f"{failure}; then the clean-up failed too ({reason}), so user {user['Id']} is left in WorkDocs: {left}"
+                f"{str(failure).rstrip('.')}; then the clean-up failed too ({reason.rstrip('.')}), "
+                f"so user {user['Id']} is left in WorkDocs: {left}"
             ) from None
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
