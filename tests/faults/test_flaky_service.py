@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import yaml
 
@@ -21,7 +20,8 @@ from pulumi_workdocs.cli import main
 from pulumi_workdocs.core.half_made import MARK
 from pulumi_workdocs.engine.root_stack import open_stack
 from pulumi_workdocs.users_file import load
-from tests.e2e.conftest import ACCESS_KEY, PASSPHRASE, SECRET_KEY, StackRunner, user_resources
+from tests.e2e.conftest import ACCESS_KEY, SECRET_KEY, StackRunner, user_resources
+from tests.e2e.test_workdocs_user import client
 from workdocs_local import WorkDocsLocalServer
 from workdocs_local.faults import Fault
 
@@ -35,13 +35,7 @@ class Up:
         self.server = server
         self.runner = StackRunner(server, tmp_path)  # the backend, and the engine check (never a skip)
         self.path = tmp_path / "users.yaml"
-        self.client = boto3.client(
-            "workdocs",
-            endpoint_url=server.url,
-            region_name="us-east-1",
-            aws_access_key_id=ACCESS_KEY,
-            aws_secret_access_key=SECRET_KEY,
-        )
+        self.client = client(self.runner)
 
     def write(self, users: list[dict[str, Any]]) -> None:
         document = {"organization_id": self.server.organization_id, "users": users}
@@ -83,34 +77,29 @@ class Up:
 
 @pytest.fixture
 def flaky(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Up]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-    }.items():
-        monkeypatch.setenv(name, value)
+    """The CLI's engine and provider get the credentials and passphrase from the environment."""
     with WorkDocsLocalServer(access_keys=[f"{ACCESS_KEY}:{SECRET_KEY}"]) as server:
-        yield Up(server, tmp_path)
+        up = Up(server, tmp_path)
+        for name, value in up.runner.env.items():
+            monkeypatch.setenv(name, value)
+        yield up
 
 
-def users(count: int, **extra: Any) -> list[dict[str, Any]]:
+def users(count: int, prefix: str = "flaky", **extra: Any) -> list[dict[str, Any]]:
     return [
         {
-            "username": f"flaky{i:03d}",
-            "given_name": f"Flaky{i}",
+            "username": f"{prefix}{i:03d}",
+            "given_name": f"{prefix.title()}{i}",
             "surname": "Tester",
-            "email_address": f"flaky{i:03d}@example.com",
+            "email_address": f"{prefix}{i:03d}@example.com",
             **extra,
-        }  # fmt: skip
+        }
         for i in range(count)
     ]
 
 
 def test_up_of_200_users_succeeds_under_30_percent_503_and_10_percent_throttling(flaky: Up) -> None:
-    declared = users(190) + users(10, type="POWERUSER")[-10:]
-    declared[-10:] = [{**u, "username": f"power{i}", "email_address": f"power{i}@example.com"}
-                      for i, u in enumerate(declared[-10:])]  # fmt: skip
+    declared = users(190) + users(10, "power", type="POWERUSER")  # these take an UpdateUser after CreateUser
     flaky.write(declared)
     flaky.server.app.faults.add(Fault(kind="unavailable", probability=0.3, seed=1101))
     flaky.server.app.faults.add(Fault(kind="throttling", probability=0.1, seed=1102))
@@ -121,8 +110,7 @@ def test_up_of_200_users_succeeds_under_30_percent_503_and_10_percent_throttling
 
 
 def test_lost_create_answers_make_no_duplicates(flaky: Up) -> None:
-    declared = users(20) + [{**u, "username": f"admin{i}", "email_address": f"admin{i}@example.com"}
-                            for i, u in enumerate(users(5, type="ADMIN", status="ACTIVE"))]  # fmt: skip
+    declared = users(20) + users(5, "admin", type="ADMIN")
     flaky.write(declared)
     for operation, seed in (("CreateUser", 2101), ("UpdateUser", 2102)):
         flaky.server.app.faults.add(Fault(kind="drop_after_commit", operation=operation, probability=0.4, seed=seed))

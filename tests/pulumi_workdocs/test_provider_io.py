@@ -193,8 +193,13 @@ def test_a_lost_create_answer_is_recognised_within_the_call_without_the_window(
 
 
 def test_without_a_lost_answer_an_identical_user_is_not_taken_outside_the_window(
-    provider: WorkDocsUserProvider, user_args: dict[str, Any], workdocs: Any, no_window: None
+    provider: WorkDocsUserProvider,
+    user_args: dict[str, Any],
+    workdocs: Any,
+    workdocs_server: WorkDocsLocalServer,
+    no_window: None,
 ) -> None:
+    """A 503 before the EntityAlreadyExists says the first attempt was not handled."""
     workdocs.create_user(
         OrganizationId=user_args["organization_id"],
         Username="alice",
@@ -203,8 +208,14 @@ def test_without_a_lost_answer_an_identical_user_is_not_taken_outside_the_window
         Password="whatever1",
         EmailAddress="alice@example.com",
     )
+    workdocs_server.app.requests.clear()
+    _fault(workdocs_server, "unavailable", "CreateUser", count=1)
     with pytest.raises(WorkDocsUserError, match=r"already exists \(Id \w+\); to manage it, set adopt=True"):
         provider.create(user_args)
+    assert [e["error"] for e in workdocs_server.app.requests.entries("CreateUser")] == [
+        "ServiceUnavailableException",
+        "EntityAlreadyExistsException",
+    ]
 
 
 def _half_make(provider: WorkDocsUserProvider, server: WorkDocsLocalServer, args: dict[str, Any]) -> dict[str, Any]:

@@ -109,10 +109,12 @@ class DurableRetries:
     @staticmethod
     def _maybe_carried_out(context: standard.RetryContext) -> bool:
         """The request may have reached the service and been carried out: the connection broke
-        after it was sent (not a refused connection), or the service failed with a 5xx."""
+        after it was sent (not a refused connection), or the service failed with a 5xx other
+        than 503 (which says the request was not handled)."""
         if context.caught_exception is not None:
             return isinstance(context.caught_exception, HTTPClientError)
-        return context.http_response is not None and context.http_response.status_code >= 500
+        status = context.http_response.status_code if context.http_response is not None else 0
+        return status >= 500 and status != 503
 
 
 def install(client: WorkDocsClient, policy: RetryPolicy) -> DurableRetries:
