@@ -8,7 +8,8 @@ operation with fixed seeds (through the control API). Timed: ``workdocs-users up
 (preview, then the update). Reported from the service's request log: requests by operation
 and by error; every injected error was answered by a retry (the run succeeds), so their count
 is the retry count. Afterwards the organization is listed and compared with the state
-(duplicates, orphans). The provider runs with its defaults (adaptive, callTimeout 300 s).
+(duplicates, orphans). The provider runs with its defaults (adaptive, callTimeout 300 s);
+a third run repeats the flaky one with ``workdocs:retryMode standard`` (no client-side rate).
 """
 
 from __future__ import annotations
@@ -26,9 +27,12 @@ from typing import Any
 import boto3
 import yaml
 from load_workdocs_local import subprocess_service
+from pulumi import automation as auto
 
 from pulumi_workdocs.cli import main
+from pulumi_workdocs.engine.root_stack import open_stack
 from pulumi_workdocs.engine.state import read_state
+from pulumi_workdocs.users_file import load
 
 
 def control(url: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
@@ -38,7 +42,7 @@ def control(url: str, method: str, path: str, body: dict[str, Any] | None = None
         return json.loads(response.read())
 
 
-def run(count: int, faults: list[dict[str, Any]]) -> dict[str, Any]:
+def run(count: int, faults: list[dict[str, Any]], retry_mode: str | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp, subprocess_service(":memory:") as (url, organization_id, _):
         folder = Path(tmp)
         users = [
@@ -48,6 +52,9 @@ def run(count: int, faults: list[dict[str, Any]]) -> dict[str, Any]:
         ]  # fmt: skip
         path = folder / "users.yaml"
         path.write_text(yaml.safe_dump({"organization_id": organization_id, "users": users}, sort_keys=False))
+        if retry_mode:  # stack config, as a user sets it (`pulumi config set workdocs:retryMode ...`)
+            stack = open_stack(load(path), "bench", str(folder / "state"), folder, endpoint=url)
+            stack.set_config("workdocs:retryMode", auto.ConfigValue(value=retry_mode))
         for fault in faults:
             control(url, "POST", "faults", fault)
         argv = ["up", "--file", str(path), "--stack", "bench", "--backend", str(folder / "state"),
@@ -91,17 +98,21 @@ def main_() -> None:
         {"kind": "unavailable", "operation": "*", "probability": args.unavailable, "seed": 1101},
         {"kind": "throttling", "operation": "*", "probability": args.throttling, "seed": 1102},
     ]
-    results = {"healthy": run(args.users, []), "flaky": run(args.users, flaky)}
+    results = {
+        "healthy": run(args.users, []),
+        "flaky": run(args.users, flaky),
+        "flaky, retryMode standard": run(args.users, flaky, "standard"),
+    }
     print(f"\nworkdocs-users up of {args.users} users; flaky = {args.unavailable:.0%} unavailable + "
           f"{args.throttling:.0%} throttling on every operation")  # fmt: skip
-    print("run      exit  wall s  requests  retries  in state  duplicates  orphans  by operation / error")
+    print("run                       exit  wall s  requests  retries  in state  duplicates  orphans  errors")
     for name, r in results.items():
         retries = sum(
             n for code, n in r["by_error"].items() if code in ("ServiceUnavailableException", "ThrottlingException")
         )
         print(
-            f"{name:8} {r['exit']:4} {r['seconds']:7.1f} {r['requests']:9} {retries:8} {r['in_state']:9} "
-            f"{r['duplicates']:11} {r['orphans']:8}  {dict(r['by_operation'])} {dict(r['by_error'])}"
+            f"{name:25} {r['exit']:4} {r['seconds']:7.1f} {r['requests']:9} {retries:8} {r['in_state']:9} "
+            f"{r['duplicates']:11} {r['orphans']:8}  {dict(r['by_error'])}"
         )
 
 
