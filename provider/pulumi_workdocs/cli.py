@@ -30,7 +30,7 @@ def _context(args: argparse.Namespace) -> Context:
         users_path=users_path,
         stack_name=args.stack,
         backend=args.backend,
-        endpoint=args.endpoint,
+        endpoint_flag=args.endpoint,
         work_dir=users_path.resolve().parent,
     )
 
@@ -51,7 +51,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def cmd_up(args: argparse.Namespace) -> int:
     from pulumi_workdocs.commands.plan import run_up
 
-    return run_up(_context(args), args.max_removals)
+    return run_up(_context(args), args.max_removals, verbose=args.verbose)
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
@@ -102,8 +102,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     common.add_argument(
         "--endpoint",
-        default=os.environ.get("AWS_ENDPOINT_URL_WORKDOCS"),
-        help="WorkDocs endpoint, e.g. workdocs-local's URL (default $AWS_ENDPOINT_URL_WORKDOCS; AWS otherwise)",
+        default=None,
+        help="WorkDocs endpoint, e.g. workdocs-local's URL (default: $AWS_ENDPOINT_URL_WORKDOCS, then the stack's "
+        "workdocs:endpoint, then AWS); never written into the stack's config",
     )
     formats = ["text", "markdown", "json"]
     commands = parser.add_subparsers(dest="command", required=True)
@@ -117,12 +118,15 @@ def _parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, parents=[common], help=text)
         sub.add_argument(
             "--max-removals",
-            default="25%",
+            default=os.environ.get("WORKDOCS_MAX_REMOVALS") or "25%",
             type=_max_removals,
-            help="most users that may be deleted or deactivated: N or P%% of the managed users (default 25%%)",
+            help="most users that may be deleted or deactivated: N or P%% of the managed users "
+            "(default $WORKDOCS_MAX_REMOVALS, else 25%%)",
         )
         if name == "plan":
             sub.add_argument("--format", choices=formats, default="text")
+        else:
+            sub.add_argument("--verbose", "-v", action="store_true", help="show the engine's full output")
         sub.set_defaults(run=run)
     drift = commands.add_parser("drift", parents=[common], help="report what differs in WorkDocs (read-only)")
     drift.add_argument("--format", choices=formats, default="text")

@@ -8,9 +8,11 @@ pickled: ``configure()`` builds the client in the provider process.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -32,7 +34,10 @@ from pulumi_workdocs.aws.errors import describe, error_code, retry_note
 from pulumi_workdocs.aws.users_cache import UsersCache
 from pulumi_workdocs.core.fields import BY_PROP, DEFAULTS, FIELDS, REPLACE_PROPS, Change, to_api
 from pulumi_workdocs.core.half_made import is_half_made, is_marked, marked_given_name, needs_follow_up
+from pulumi_workdocs.core.recovery import made_by, runs_from_text
 from pulumi_workdocs.core.user import (
+    APPROVED_REMOVALS_ENV,
+    JOURNAL_ENV,
     PASSWORD_ENV_NOT_SET,
     PROVIDER_KEY,
     changed_fields,
@@ -59,6 +64,25 @@ def _in_dynamic_host() -> bool:
     """True in the provider process the engine starts (``python -m pulumi.dynamic``)."""
     spec = getattr(sys.modules.get("__main__"), "__spec__", None)
     return getattr(spec, "name", "") in ("pulumi.dynamic.__main__", "pulumi.dynamic")
+
+
+def _check_approved_removal(user_id: str, username: str) -> None:
+    """Under ``workdocs-users up``, remove only the users whose removal its check approved.
+
+    The check (a preview) and the update are two engine runs: an update landing between them
+    could make this one remove users nobody reviewed. ``up`` lists the Ids it approved in
+    the file named by WORKDOCS_APPROVED_REMOVALS; a plain ``pulumi up`` sets none.
+    """
+    path = os.environ.get(APPROVED_REMOVALS_ENV)
+    if not path:
+        return
+    with open(path) as approved:
+        if user_id in json.load(approved):
+            return
+    raise WorkDocsUserError(
+        f"WorkDocs user '{username}': refused: its removal was not in the plan that workdocs-users up checked "
+        "(the stack changed after the check); run workdocs-users up again to review the new plan"
+    )
 
 
 def _unset_env(password: Any) -> str | None:
@@ -264,6 +288,7 @@ class WorkDocsUserProvider(ResourceProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         args = with_defaults(props)
+        _check_approved_removal(id_, args.get("username") or id_)
         operation = "DeleteUser" if args["deletion_policy"] == "DELETE" else "DeactivateUser"
         self._call(args.get("username") or id_, operation, UserId=id_, missing_ok=True)
 
@@ -309,6 +334,20 @@ class WorkDocsUserProvider(ResourceProvider):
         if is_half_made(outputs, args):
             return user
         created = user.get("CreatedTimestamp")
+        journal = os.environ.get(JOURNAL_ENV)
+        if journal:
+            # Under workdocs-users up, the proof is the journal of unfinished runs (core.recovery):
+            # a run planned this username and WorkDocs made the user after that run started.
+            try:
+                runs = runs_from_text(Path(journal).read_text())
+            except OSError:
+                runs = []
+            if made_by(runs, username, created):
+                return user
+            raise WorkDocsUserError(
+                f"WorkDocs user '{username}': CreateUser failed: a user with this username already "
+                f"exists (Id {user['Id']}); to manage it, set adopt=True (adopt: true in users.yaml)"
+            )
         recent = isinstance(created, dt.datetime) and (
             dt.datetime.now(dt.UTC) - created.astimezone(dt.UTC) < RECOVERY_WINDOW
         )

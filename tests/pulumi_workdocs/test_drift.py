@@ -206,13 +206,19 @@ def test_unapplied_changes_alone_exit_3_and_are_what_up_would_change(tmp_path: P
 
 
 def test_undeclared_fields_are_not_unapplied_but_defaults_are(tmp_path: Path) -> None:
+    live = [api_user("alice", Locale="fr")]
+    state = [resource(u) for u in live]
+    # locale not declared: WorkDocs' value is kept, nothing pending.
+    assert compute_drift(users_file(tmp_path, [entry("alice")]), live, state).unapplied == ()
+    # type not declared means USER: privilege never depends on whether a line was written.
     live = [api_user("alice", Locale="fr", Type="ADMIN")]
     state = [resource(u) for u in live]
-    # locale and type not declared: WorkDocs' values are kept, nothing pending.
-    assert compute_drift(users_file(tmp_path, [entry("alice")]), live, state).unapplied == ()
+    report = compute_drift(users_file(tmp_path, [entry("alice")]), live, state)
+    assert report.to_json()["unapplied"][0]["fields"] == [{"field": "type", "state": "ADMIN", "file": "USER"}]
     # status is always declared (WorkDocsUser's default ACTIVE), so an INACTIVE state is pending.
     state[0]["outputs"]["status"] = "INACTIVE"
-    live = [api_user("alice", Locale="fr", Type="ADMIN", Status="INACTIVE")]
+    state[0]["outputs"]["type"] = "USER"
+    live = [api_user("alice", Locale="fr", Status="INACTIVE")]
     report = compute_drift(users_file(tmp_path, [entry("alice")]), live, state)
     assert report.to_json()["unapplied"][0]["fields"] == [{"field": "status", "state": "INACTIVE", "file": "ACTIVE"}]
 

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from pulumi_workdocs.aws.retry import RetryPolicy
 
 DEFAULT_REGION = "us-east-1"
+# The endpoint workdocs-users resolved (--endpoint, environment, stack config), passed to the
+# provider process; it overrides workdocs:endpoint, so every command talks to the same service.
+ENDPOINT_ENV = "WORKDOCS_ENDPOINT"
 PAGE_SIZE = 999  # DescribeUsers' largest Limit: 5,000 users are 6 calls
 THROTTLING_DELAY_FACTOR = 20  # botocore's standard bases: 1 s after throttling, 0.05 s otherwise
 
@@ -52,7 +55,7 @@ class ClientSettings:
             raise UsageError("workdocs:maxAttempts must be a whole number of attempts, at least 1")
         return cls(
             region=get("workdocs:region"),
-            endpoint=get("workdocs:endpoint"),
+            endpoint=os.environ.get(ENDPOINT_ENV) or get("workdocs:endpoint"),
             profile=get("workdocs:profile"),
             retry_mode=retry_mode,
             max_attempts=max_attempts,

@@ -5,9 +5,13 @@ Commands take a Context; the CLI builds it. Nothing here calls back up into the 
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import yaml
 
 from pulumi_workdocs.users_file import UsersFile, load
 
@@ -16,13 +20,53 @@ if TYPE_CHECKING:
     from pulumi import automation as auto
 
 
+ENDPOINT_ENV = ("AWS_ENDPOINT_URL_WORKDOCS", "AWS_ENDPOINT_URL")  # boto3's own variables, in its order
+ENDPOINT_CONFIG = "workdocs:endpoint"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where every command of one invocation talks to WorkDocs, and why."""
+
+    url: str | None  # None: AWS's endpoint for the region
+    source: str
+
+    def describe(self) -> str:
+        return f"{self.url or 'AWS (the region endpoint)'} ({self.source})"
+
+
+def resolve_endpoint(flag: str | None, environ: Mapping[str, str], work_dir: Path, stack_name: str) -> Endpoint:
+    """One rule for every command: --endpoint, then the environment, then the stack's config.
+
+    An endpoint from the flag or the environment is never written into the stack's config.
+    """
+    if flag:
+        return Endpoint(flag, "from --endpoint")
+    for name in ENDPOINT_ENV:
+        if environ.get(name):
+            return Endpoint(environ[name], f"from ${name}")
+    config_file = work_dir / f"Pulumi.{stack_name}.yaml"
+    try:
+        config = (yaml.safe_load(config_file.read_text()) or {}).get("config") or {}
+    except (OSError, yaml.YAMLError, AttributeError):
+        config = {}
+    value = config.get(ENDPOINT_CONFIG) if isinstance(config, dict) else None
+    if isinstance(value, str) and value:
+        return Endpoint(value, f"from {ENDPOINT_CONFIG} in {config_file.name}")
+    return Endpoint(None, "no --endpoint, $AWS_ENDPOINT_URL_WORKDOCS or workdocs:endpoint")
+
+
 @dataclass(frozen=True)
 class Context:
     users_path: Path
     stack_name: str
     backend: str
-    endpoint: str | None
+    endpoint_flag: str | None
     work_dir: Path
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return resolve_endpoint(self.endpoint_flag, os.environ, self.work_dir, self.stack_name)
 
     def users_file(self) -> UsersFile:
         return load(self.users_path)
@@ -30,7 +74,7 @@ class Context:
     def stack(self, users_file: UsersFile) -> auto.Stack:
         from pulumi_workdocs.engine.root_stack import open_stack
 
-        return open_stack(users_file, self.stack_name, self.backend, self.work_dir, endpoint=self.endpoint)
+        return open_stack(users_file, self.stack_name, self.backend, self.work_dir, endpoint=self.endpoint.url)
 
     def state(self) -> list[dict[str, Any]]:
         """The stack's resources, read without decrypting anything ([] before the first update)."""
@@ -42,7 +86,7 @@ class Context:
         """A boto3 WorkDocs client on the default credential chain (endpoint as configured)."""
         from pulumi_workdocs.aws import ClientSettings
 
-        return ClientSettings(endpoint=self.endpoint).client()
+        return ClientSettings(endpoint=self.endpoint.url).client()
 
     def live_users(self, organizations: list[str]) -> list[dict[str, Any]]:
         """Every user of these organizations, any status, in pages (read-only)."""

@@ -96,6 +96,8 @@ class DriftReport:
     unmanaged: tuple[UnmanagedUser, ...] = ()
     unapplied: tuple[UnappliedChange, ...] = ()
     ignored: tuple[IgnoredDrift, ...] = ()
+    # Changed in WorkDocs, in fields the users file leaves to WorkDocs for that user: not drift.
+    not_managed: tuple[ChangedUser, ...] = ()
 
     @property
     def has_drift(self) -> bool:
@@ -149,6 +151,14 @@ class DriftReport:
                 for u in self.unapplied
             ],
             "ignored": [{"kind": i.kind, "username": i.username, "field": i.field} for i in self.ignored],
+            "not_managed": [
+                {
+                    "username": c.username,
+                    "id": c.id,
+                    "fields": [{"field": f.field, "state": plain(f.expected), "live": plain(f.live)} for f in c.fields],
+                }
+                for c in self.not_managed
+            ],  # fmt: skip
         }
 
 
@@ -250,7 +260,8 @@ def compute_drift(
     file_names = {e.username.lower() for e in desired.users} if desired else set()
     ignored: list[IgnoredDrift] = []
 
-    changed, deleted = [], []
+    declared = {e.username.lower(): _managed_props(e.resource_args()) for e in desired.users} if desired else {}
+    changed, deleted, not_managed = [], [], []
     for user in sorted(managed, key=lambda u: u.username.lower()):
         now = live.get(user.id)
         if now is None:
@@ -260,17 +271,22 @@ def compute_drift(
             other = live_by_name.get(user.username.lower())
             deleted.append(DeletedUser(user.username, user.id, other))
             continue
-        fields = []
+        fields, left = [], []
+        props = declared.get(user.username.lower())
         for prop in COMPARED:
             expected, actual = user.outputs.get(prop), now.get(prop)
             if same(prop, plain(expected), plain(actual)):
                 continue
-            if ignore.silences(user.username, prop):
+            if props is not None and prop not in props:
+                left.append(FieldDrift(prop, expected, actual))
+            elif ignore.silences(user.username, prop):
                 ignored.append(IgnoredDrift("changed", user.username, prop))
             else:
                 fields.append(FieldDrift(prop, expected, actual))
         if fields:
             changed.append(ChangedUser(user.username, user.id, tuple(fields)))
+        if left:
+            not_managed.append(ChangedUser(user.username, user.id, tuple(left)))
 
     unmanaged = []
     for user_id, outs in sorted(live.items(), key=lambda item: str(item[1]["username"]).lower()):
@@ -294,7 +310,14 @@ def compute_drift(
         tuple(unmanaged),
         tuple(_unapplied(desired, managed)) if desired else (),
         tuple(ignored),
+        tuple(not_managed),
     )
+
+
+def _managed_props(args: Mapping[str, Any]) -> set[str]:
+    """What the users file manages for a user: what its entry (or defaults:) sets, plus the fields
+    that are always managed through their default (type, status)."""
+    return {"organization_id", *(k for k, v in args.items() if v is not None), *DEFAULTS}
 
 
 def _unapplied(desired: UsersFile, managed: list[StateUser]) -> list[UnappliedChange]:

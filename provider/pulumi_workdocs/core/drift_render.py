@@ -62,6 +62,12 @@ def render_text(report: DriftReport) -> str:
                 ]
             else:
                 lines.append(f"  {'+' if change.action == 'create' else '-'} {change.username}: {change.action}")
+    if report.not_managed:
+        lines += ["", "Not managed (the users file leaves these fields to WorkDocs; not drift):"]
+        for user in report.not_managed:
+            for f in user.fields:
+                lines.append(f"  {user.username}: {f.field}: not managed (state {_show(f.field, f.expected)}, "
+                             f"live {_show(f.field, f.live)})")  # fmt: skip
     if report.ignored:
         lines += ["", "Ignored (known drift in the ignore file):"]
         lines += [f"  {i.kind}: {i.username}{'.' + i.field if i.field else ''}" for i in report.ignored]
@@ -111,6 +117,12 @@ def render_markdown(report: DriftReport) -> str:
         ]
         + [(f"`{c.username}`", c.action, "", "", "") for c in report.unapplied if not c.fields],
     )
+    table(
+        "Not managed (left to WorkDocs; not drift)",
+        ("user", "field", "state", "live"),
+        [(f"`{u.username}`", f.field, _show(f.field, f.expected), _show(f.field, f.live))
+         for u in report.not_managed for f in u.fields],
+    )  # fmt: skip
     table("Ignored", ("kind", "user", "field"), [(i.kind, f"`{i.username}`", i.field or "") for i in report.ignored])
     return "\n".join(lines)
 

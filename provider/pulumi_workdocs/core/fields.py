@@ -91,13 +91,19 @@ FIELDS: tuple[Field, ...] = (
         "Storage quota: storage_type QUOTA with storage_allocated_in_bytes, or UNLIMITED.",
         file_key="storage",  # a human size such as '50 GB' in the users file
     ),
-    Field("Type", Change.UPDATE_USER, False, "User type: USER, ADMIN, POWERUSER, MINIMALUSER or WORKSPACESUSER."),
+    Field(
+        "Type",
+        Change.UPDATE_USER,
+        False,
+        "User type: USER (when unset), ADMIN, POWERUSER, MINIMALUSER or WORKSPACESUSER. Always managed.",
+        default="USER",
+    ),
     Field("Locale", Change.UPDATE_USER, False, "Locale of the user's WorkDocs interface."),
     Field(
         "Status",
         Change.STATUS,
         False,
-        "ACTIVE or INACTIVE (deactivated users keep their documents).",
+        "ACTIVE (when unset) or INACTIVE (deactivated users keep their documents). Always managed.",
         default="ACTIVE",
     ),
     Field(

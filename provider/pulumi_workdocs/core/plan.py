@@ -1,23 +1,26 @@
-"""A plan a reviewer can read: destructive changes first, each with its cause.
+"""A plan a reviewer can read: its risks first, then destructive changes, each with its cause.
 
 ``build_plan`` is a pure function of the engine's preview steps (``engine.preview`` reads
-them from a real preview); the removal guard (``--max-removals``, 25% by default as
-peribolos does) is a pure function of the plan.
+them from a preview that refreshed first) and of the live users; ``predict_failures`` says,
+before any preview, what WorkDocs would refuse; the removal guard (``--max-removals``, 25%
+by default as peribolos does) is a pure function of the plan.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi_workdocs.core.fields import BY_PROP, Change
-from pulumi_workdocs.core.user import changed_fields
+from pulumi_workdocs.core.user import changed_fields, with_defaults
 from pulumi_workdocs.errors import UsageError
 
 KIND_ORDER = ("delete", "replace", "deactivate", "create", "update")
 REPLACE_OPS = {"replace", "create-replacement", "delete-replaced"}
+PRIVILEGED = ("ADMIN", "POWERUSER")  # user types a reviewer must see granted
+RISK_ORDER = ("privilege", "adoption", "deletion_policy", "protect")
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class Step:
     new: dict[str, Any] | None  # new inputs (None for a delete)
     replace_keys: tuple[str, ...] = ()
     protect: tuple[bool, bool] | None = None  # (before, after), when both states exist
+    id: str | None = None  # the WorkDocs user Id in the state, when there is one
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class PlannedChange:
     username: str
     reason: str
     fields: tuple[FieldChange, ...] = ()
+    id: str | None = None  # the user removed or replaced (the removal guard's approved set)
+    details: dict[str, Any] = field(default_factory=dict)  # creates: type, status, storage_rule
 
     @property
     def removes(self) -> bool:
@@ -52,12 +58,42 @@ class PlannedChange:
         return self.kind in ("delete", "replace", "deactivate")
 
 
+@dataclass(frozen=True)
+class Risk:
+    """What a reviewer must see before anything else, with its facts as fields."""
+
+    kind: str  # one of RISK_ORDER
+    username: str
+    summary: str
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LiveUser:
+    """What the plan needs of a user WorkDocs holds now."""
+
+    id: str
+    username: str
+    type: str | None
+    status: str | None
+
+    @classmethod
+    def from_api(cls, user: dict[str, Any]) -> LiveUser:
+        return cls(str(user["Id"]), str(user.get("Username", "")), user.get("Type"), user.get("Status"))
+
+    @property
+    def active_admin(self) -> bool:
+        return self.type == "ADMIN" and self.status == "ACTIVE"
+
+
 @dataclass
 class Plan:
     changes: list[PlannedChange] = field(default_factory=list)
+    risks: list[Risk] = field(default_factory=list)
     managed: int = 0  # users in the state before the change
     unchanged: int = 0
     refused: str | None = None  # the removal guard's refusal, shown with the plan
+    endpoint: str = ""  # where WorkDocs was read, and where up writes (with its source)
 
     @property
     def removals(self) -> int:
@@ -74,9 +110,16 @@ def _policy_words(policy: str) -> str:
     return "deactivated (deletion_policy DEACTIVATE: documents kept)"
 
 
-def build_plan(steps: Iterable[Step]) -> Plan:
-    """Classify each step; destructive first, then creates, then in-place updates."""
+def build_plan(steps: Iterable[Step], live: Iterable[LiveUser] = (), resumed: Mapping[str, str] | None = None) -> Plan:
+    """Classify each step; destructive first, then creates, then in-place updates; and the risks.
+
+    ``live`` are the organization's users now (for adoptions: which account, and whether it
+    is reactivated); ``resumed`` the users an interrupted update made (username -> Id), which
+    this one takes over.
+    """
     plan = Plan()
+    live_by_name = {u.username.lower(): u for u in live}
+    resumed = resumed or {}
     by_name: dict[str, list[Step]] = {}
     for step in steps:
         by_name.setdefault(step.name, []).append(step)
@@ -96,23 +139,31 @@ def build_plan(steps: Iterable[Step]) -> Plan:
                 f"{', '.join(keys)} cannot be changed in place by WorkDocs, so a new user is created "
                 f"and the old one is {_policy_words(policy)}"
             )
-            plan.changes.append(PlannedChange("replace", username, reason, fields))
+            plan.changes.append(PlannedChange("replace", username, reason, fields, step.id))
+            plan.risks += _create_risks(username, with_defaults(step.new or {}), None)
         elif "delete" in ops:
             policy = str((step.old or {}).get("deletion_policy") or "DEACTIVATE")
             kind = "delete" if policy == "DELETE" else "deactivate"
-            plan.changes.append(PlannedChange(kind, username, f"removed from the users file: {_policy_words(policy)}"))
+            reason = f"removed from the users file: {_policy_words(policy)}"
+            plan.changes.append(PlannedChange(kind, username, reason, (), step.id))
         elif "create" in ops:
-            new = step.new or {}
-            who = " ".join(str(new[k]) for k in ("given_name", "surname") if new.get(k))
-            extra = f", {new['email_address']}" if new.get("email_address") else ""
-            status = " (created INACTIVE)" if new.get("status") == "INACTIVE" else ""
-            plan.changes.append(PlannedChange("create", username, f"new user: {who}{extra}{status}"))
+            new = with_defaults(step.new or {})
+            if username.lower() in resumed:
+                reason = (
+                    f"resumes the interrupted update: takes over user {resumed[username.lower()]}, which it created"
+                )
+                plan.changes.append(PlannedChange("create", username, reason, (), resumed[username.lower()]))
+                continue
+            adopted = live_by_name.get(username.lower()) if new.get("adopt") else None
+            plan.changes.append(_create(username, new, adopted))
+            plan.risks += _create_risks(username, new, adopted)
         elif "update" in ops or (step.protect and step.protect[0] != step.protect[1]):
             old, new = step.old or {}, step.new or {}
-            fields = tuple(FieldChange(f, old.get(f), new.get(f)) for f in changed_fields(old, new))
+            fields = tuple(FieldChange(f, old.get(f), with_defaults(new).get(f)) for f in changed_fields(old, new))
             if step.protect and step.protect[0] != step.protect[1]:  # a guard rail going or coming
                 fields += (FieldChange("protect", step.protect[0], step.protect[1]),)
-            if new.get("status") == "INACTIVE" and old.get("status") != "INACTIVE":
+            plan.risks += _update_risks(username, fields)
+            if with_defaults(new).get("status") == "INACTIVE" and old.get("status") != "INACTIVE":
                 reason = "status ACTIVE -> INACTIVE: deactivated, documents kept"
                 plan.changes.append(PlannedChange("deactivate", username, reason, fields))
             else:
@@ -120,7 +171,121 @@ def build_plan(steps: Iterable[Step]) -> Plan:
         else:
             plan.unchanged += 1
     plan.changes.sort(key=lambda c: (KIND_ORDER.index(c.kind), c.username.lower()))
+    plan.risks.sort(key=lambda r: (RISK_ORDER.index(r.kind), r.username.lower()))
     return plan
+
+
+def _create(username: str, new: dict[str, Any], adopted: LiveUser | None) -> PlannedChange:
+    """A create says who, and with which type, status and storage; an adoption, which account."""
+    details = {"type": new.get("type"), "status": new.get("status"), "storage_rule": new.get("storage_rule")}
+    if adopted is not None:
+        reactivates = adopted.status != "ACTIVE" and new.get("status") == "ACTIVE"
+        reason = (
+            f"adopts existing user {adopted.id} ({adopted.type}, {adopted.status}"
+            f"{' -> ACTIVE: reactivated' if reactivates else ''}); no CreateUser"
+        )
+        return PlannedChange("create", username, reason, (), adopted.id, {**details, "adopts": adopted.id})
+    who = " ".join(str(new[k]) for k in ("given_name", "surname") if new.get(k))
+    extra = f", {new['email_address']}" if new.get("email_address") else ""
+    status = " (created INACTIVE)" if new.get("status") == "INACTIVE" else ""
+    return PlannedChange("create", username, f"new user: {who}{extra}{status}", (), None, details)
+
+
+def _create_risks(username: str, new: dict[str, Any], adopted: LiveUser | None) -> list[Risk]:
+    risks = []
+    if new.get("type") in PRIVILEGED:
+        verb = "adopted as" if adopted else "created as"
+        risks.append(Risk("privilege", username, f"{verb} {new['type']}", {"type": new["type"]}))
+    if adopted is not None:
+        reactivates = adopted.status != "ACTIVE" and new.get("status") == "ACTIVE"
+        summary = f"takes over existing user {adopted.id} ({adopted.type}, {adopted.status})"
+        summary += "; it will be reactivated" if reactivates else ""
+        facts = {"id": adopted.id, "status": adopted.status, "type": adopted.type, "reactivates": reactivates}
+        risks.append(Risk("adoption", username, summary, facts))
+    if new.get("deletion_policy") == "DELETE":
+        risks.append(Risk("deletion_policy", username, _DELETE_WORDS, {"deletion_policy": "DELETE"}))
+    return risks
+
+
+_DELETE_WORDS = "deletion_policy DELETE: removing this user will permanently delete all of their documents"
+
+
+def _update_risks(username: str, fields: Iterable[FieldChange]) -> list[Risk]:
+    risks = []
+    for change in fields:
+        if change.field == "type" and change.after in PRIVILEGED:
+            risks.append(Risk("privilege", username, f"type {change.before} -> {change.after}",
+                              {"type": change.after, "before": change.before}))  # fmt: skip
+        elif change.field == "deletion_policy" and change.after == "DELETE":
+            risks.append(Risk("deletion_policy", username, _DELETE_WORDS, {"deletion_policy": "DELETE"}))
+        elif change.field == "protect" and change.before and not change.after:
+            risks.append(Risk("protect", username, "protect removed: the user can now be removed or replaced",
+                              {"protect": False}))  # fmt: skip
+    return risks
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A create WorkDocs would refuse: the username is taken (by a user of any status)."""
+
+    username: str
+    index: int  # position in the users file
+    existing: LiveUser
+
+    def line(self) -> str:
+        return (
+            f"users[{self.index}] '{self.username}': a WorkDocs user with this username already exists "
+            f"(Id {self.existing.id}, {self.existing.status}), so it cannot be created; to manage that user, "
+            "add adopt: true to its entry (or give the new user another username)"
+        )
+
+
+def predict_failures(
+    declared: Iterable[tuple[int, str, bool]],
+    managed: Mapping[str, str],
+    live: Iterable[LiveUser],
+    resumed: Mapping[str, str] | None = None,
+) -> list[Conflict]:
+    """Creates that would fail on EntityAlreadyExists, found before any preview or API write.
+
+    ``declared``: (index, username, adopt) per users-file entry; ``managed``: resource name ->
+    WorkDocs Id in the state; ``live``: the organization's users now; ``resumed``: users an
+    interrupted update made (``core.recovery``), which are taken over, not refused.
+    """
+    live_by_name = {u.username.lower(): u for u in live}
+    conflicts = []
+    for index, username, adopt in declared:
+        existing = live_by_name.get(username.lower())
+        if existing is None or adopt or managed.get(username) == existing.id:
+            continue
+        if (resumed or {}).get(username.lower()) == existing.id:
+            continue
+        conflicts.append(Conflict(username, index, existing))
+    return conflicts
+
+
+def last_admin_refusal(plan: Plan, steps: Iterable[Step], live: Iterable[LiveUser]) -> str | None:
+    """WorkDocs keeps at least one active ADMIN (DeactivatingLastSystemUserException): refuse a
+    plan that would demote, deactivate or remove the last one, before anything is applied."""
+    admins = {u.id for u in live if u.active_admin}
+    if not admins:
+        return None
+    after = set(admins)
+    for step in steps:
+        new = with_defaults(step.new) if step.new is not None else None
+        if step.id in admins and (
+            new is None or step.op in REPLACE_OPS or new.get("type") != "ADMIN" or new.get("status") != "ACTIVE"
+        ):
+            after.discard(step.id)
+        if new is not None and new.get("type") == "ADMIN" and new.get("status") == "ACTIVE":
+            after.add(step.id or f"new:{step.name}")
+    if after:
+        return None
+    names = sorted({c.username for c in plan.changes if c.id in admins} | {s.name for s in steps if s.id in admins})
+    return (
+        f"refused: {', '.join(names)} would leave the organization without an active ADMIN, which WorkDocs "
+        "refuses (DeactivatingLastSystemUserException); keep one ADMIN active, or promote another user first"
+    )
 
 
 def removal_limit(max_removals: str, managed: int) -> float:

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from pulumi_workdocs.core.fields import BY_PROP
-from pulumi_workdocs.core.plan import KIND_ORDER, FieldChange, Plan
+from pulumi_workdocs.core.plan import KIND_ORDER, FieldChange, Plan, PlannedChange
 from pulumi_workdocs.users_file import human_size
 
 SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"  # Pulumi's marker of a secret value
@@ -40,17 +40,37 @@ def _field_text(changes: Sequence[FieldChange], code: str = "") -> str:
     )
 
 
-def render_text(plan: Plan) -> str:
+NO_CHANGES = "No changes: WorkDocs users already match the users file."
+
+
+def _created_with(change: PlannedChange) -> str:
+    """A create's type, status and storage, as the reviewer must see them."""
+    if change.kind != "create" or not change.details:
+        return ""
+    storage = _show(change.details.get("storage_rule")) if change.details.get("storage_rule") else "WorkDocs' default"
+    return f" [type {change.details.get('type')}, status {change.details.get('status')}, storage {storage}]"
+
+
+def render_text(plan: Plan, most: int | None = None) -> str:
+    """The plan for a terminal; with ``most``, each group lists that many users and counts the rest."""
+    head = [f"WorkDocs: {plan.endpoint}"] if plan.endpoint else []
     if not plan.changes:
-        return "No changes: WorkDocs users already match the users file.\n"
-    lines = []
+        return "\n".join([NO_CHANGES, *head]) + "\n"
+    lines = list(head)
+    if plan.risks:
+        lines.append(f"Review first ({len(plan.risks)}):")
+        lines += [f"  {r.kind}: {r.username}: {r.summary}" for r in plan.risks[:most]]
+        if most is not None and len(plan.risks) > most:
+            lines.append(f"  ... and {len(plan.risks) - most} more (workdocs-users plan lists every one)")
     for kind in KIND_ORDER:
         group = [c for c in plan.changes if c.kind == kind]
         if group:
             lines.append(f"{HEADINGS[kind]} ({len(group)}):")
-            for change in group:
-                detail = f" [{_field_text(change.fields)}]" if change.fields else ""
+            for change in group[:most]:
+                detail = f" [{_field_text(change.fields)}]" if change.fields else _created_with(change)
                 lines.append(f"  {change.username}: {change.reason}{detail}")
+            if most is not None and len(group) > most:
+                lines.append(f"  ... and {len(group) - most} more (workdocs-users plan lists every one)")
     lines.append(_totals_text(plan))
     if plan.refused:
         lines.append(f"Refused: {plan.refused.removeprefix('refused: ')}")
@@ -58,9 +78,14 @@ def render_text(plan: Plan) -> str:
 
 
 def render_markdown(plan: Plan) -> str:
+    head = [f"WorkDocs: `{plan.endpoint}`", ""] if plan.endpoint else []
     if not plan.changes:
-        return "### WorkDocs users\n\nNo changes: WorkDocs users already match the users file.\n"
-    out = ["### WorkDocs users: planned changes", ""]
+        return "\n".join(["### WorkDocs users", "", NO_CHANGES, "", *head]).rstrip() + "\n"
+    out = ["### WorkDocs users: planned changes", "", *head]
+    if plan.risks:
+        out += [f"#### Review first: privilege, adoption, deletion policy, protection ({len(plan.risks)})", ""]
+        out += [f"- **{r.kind}** `{r.username}`: {r.summary}" for r in plan.risks]
+        out.append("")
     if plan.removals:
         out += [f"**{plan.removals} destructive change(s) listed first: review them before merging.**", ""]
     for kind in KIND_ORDER:
@@ -71,6 +96,7 @@ def render_markdown(plan: Plan) -> str:
         for change in group:
             detail = f": {_field_text(change.fields, '`')}" if change.fields and kind == "update" else ""
             cause = f" ({_field_text(change.fields, '`')})" if change.fields and kind != "update" else ""
+            cause = cause or _created_with(change)
             out.append(f"- `{change.username}`{detail}" + ("" if kind == "update" else f": {change.reason}{cause}"))
         out.append("")
     out.append(f"**Totals:** {_totals_text(plan).removeprefix('Totals: ')}")
@@ -81,19 +107,29 @@ def render_markdown(plan: Plan) -> str:
 
 def render_json(plan: Plan) -> str:
     document = {
-        "changes": [
-            {
-                **asdict(c),
-                "fields": [{"field": f.field, "before": _show(f.before), "after": _show(f.after)} for f in c.fields],
-            }
-            for c in plan.changes
-        ],
+        "endpoint": plan.endpoint,
+        "risks": [asdict(r) for r in plan.risks],
+        "changes": [_change_json(c) for c in plan.changes],
         "totals": plan.totals(),
         "removals": plan.removals,
         "managed": plan.managed,
         "refused": plan.refused,
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+def _change_json(change: PlannedChange) -> dict[str, Any]:
+    """A change as JSON: ``id`` (the user removed, replaced or adopted) and ``details`` (a
+    create's type, status and storage) only where they apply."""
+    document = asdict(change)
+    document["fields"] = [{"field": f.field, "before": _show(f.before), "after": _show(f.after)} for f in change.fields]
+    if change.id is None:
+        del document["id"]
+    if change.details:
+        document["details"] = {k: _show(v) if k == "storage_rule" and v else v for k, v in change.details.items()}
+    else:
+        del document["details"]
+    return document
 
 
 def _totals_text(plan: Plan) -> str:

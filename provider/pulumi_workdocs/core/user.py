@@ -24,6 +24,12 @@ PROVIDER_KEY = "__provider"
 # What the root stack passes, as a secret, for a password whose environment variable is not
 # set: check() keeps an existing user's stored password, and refuses only to create one.
 PASSWORD_ENV_NOT_SET = "\x00workdocs-users: environment variable not set: "
+# Names a file of the user Ids whose removal `workdocs-users up` checked; the provider's
+# delete() refuses any other while it is set.
+APPROVED_REMOVALS_ENV = "WORKDOCS_APPROVED_REMOVALS"
+# Names the journal of unfinished `workdocs-users up` runs (core.recovery): the provider's proof
+# that a user it meets on EntityAlreadyExists is its own.
+JOURNAL_ENV = "WORKDOCS_JOURNAL"
 # The engine's marker of a value not known until apply (pulumi.runtime.rpc.UNKNOWN; a test holds them equal).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 

@@ -8,18 +8,30 @@ from typing import Any
 
 from pulumi import automation as auto
 
-from pulumi_workdocs.core.plan import Plan, Step, build_plan
+from pulumi_workdocs.core.plan import Step
 from pulumi_workdocs.errors import EngineError
+
+USER_TYPE = "workdocs:User"
+# Steps a refresh makes before the preview's own: they change nothing in WorkDocs.
+_REFRESH_OPS = {"refresh", "read", "read-replacement", "discard", "discard-replaced"}
+
+
+def op_of(meta: auto.StepEventMetadata) -> str:
+    return str(getattr(meta.op, "value", meta.op))
+
+
+def is_user(meta: auto.StepEventMetadata) -> bool:
+    return meta.type.endswith(USER_TYPE)
 
 
 def steps_from_events(events: Iterable[auto.EngineEvent]) -> list[Step]:
     steps = []
     for event in events:
         pre = event.resource_pre_event
-        if pre is None or not pre.metadata.type.endswith("workdocs:User"):
+        if pre is None or not is_user(pre.metadata) or op_of(pre.metadata) in _REFRESH_OPS:
             continue
         meta = pre.metadata
-        op = getattr(meta.op, "value", str(meta.op))
+        op = op_of(meta)
         steps.append(
             Step(
                 op=op,
@@ -28,6 +40,7 @@ def steps_from_events(events: Iterable[auto.EngineEvent]) -> list[Step]:
                 new=dict(meta.new.inputs or {}) if meta.new else None,
                 replace_keys=tuple(meta.keys or ()),
                 protect=(bool(meta.old.protect), bool(meta.new.protect)) if meta.old and meta.new else None,
+                id=(meta.old.id or None) if meta.old else None,
             )
         )
     return steps
@@ -60,11 +73,24 @@ def errors_from_events(events: Iterable[auto.EngineEvent]) -> list[str]:
     return list(lines)
 
 
-def engine_run(what: str, run: Callable[[Callable[[auto.EngineEvent], None]], Any]) -> list[auto.EngineEvent]:
-    """Run ``run(on_event)`` (a preview or an up), raising EngineFailed with the engine's errors."""
+def engine_run(
+    what: str,
+    run: Callable[[Callable[[auto.EngineEvent], None]], Any],
+    watch: Callable[[auto.EngineEvent], None] | None = None,
+) -> list[auto.EngineEvent]:
+    """Run ``run(on_event)`` (a preview or an up), raising EngineFailed with the engine's errors.
+
+    ``watch`` sees each event as it comes (for progress lines).
+    """
     events: list[auto.EngineEvent] = []
+
+    def on_event(event: auto.EngineEvent) -> None:
+        events.append(event)
+        if watch is not None:
+            watch(event)
+
     try:
-        run(events.append)
+        run(on_event)
     except auto.CommandError:
         errors = errors_from_events(events)
         if not errors:
@@ -73,5 +99,8 @@ def engine_run(what: str, run: Callable[[Callable[[auto.EngineEvent], None]], An
     return events
 
 
-def preview_plan(stack: auto.Stack) -> Plan:
-    return build_plan(steps_from_events(engine_run("preview", lambda on_event: stack.preview(on_event=on_event))))
+def preview_steps(stack: auto.Stack) -> list[Step]:
+    """The steps of a preview that first refreshes the state from WorkDocs, so the plan compares
+    the users file with what WorkDocs holds now (the refresh is not saved)."""
+    events = engine_run("preview", lambda on_event: stack.preview(on_event=on_event, refresh=True))
+    return steps_from_events(events)
