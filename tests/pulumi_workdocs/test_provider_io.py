@@ -55,7 +55,9 @@ def _errors(server: WorkDocsLocalServer) -> Counter[str | None]:
 
 
 def _users(server: WorkDocsLocalServer) -> list[dict[str, Any]]:
-    return [dict(r) for r in server.backend._query("SELECT * FROM users ORDER BY username_lower")]
+    """Every user but the site administrator workdocs-local makes with the organization."""
+    query = "SELECT * FROM users WHERE username_lower != ? ORDER BY username_lower"
+    return [dict(r) for r in server.backend._query(query, (server.backend.site_admin.lower(),))]
 
 
 def _fault(server: WorkDocsLocalServer, kind: str, operation: str = "*", **extra: Any) -> None:
