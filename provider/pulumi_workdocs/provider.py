@@ -277,13 +277,13 @@ class WorkDocsUserProvider(ResourceProvider):
         args = with_defaults(props)
         username = args.get("username") or id_
         organization_id = args.get("organization_id")
-        known, user = False, None
+        user = None
         if organization_id:
             try:
-                known, user = self.users.lookup(organization_id, id_)
+                user = self.users.take(organization_id, id_)
             except (ClientError, BotoCoreError) as error:
                 raise describe(username, "DescribeUsers", error) from None
-        if not known:  # not listed, written by this process, or no organization: ask for it alone
+        if user is None:  # not listed, read or written before in this process, or no organization
             user = self._describe(id_, organization_id, username)
         if user is None:
             return ReadResult(None, {})
@@ -420,8 +420,8 @@ class WorkDocsUserProvider(ResourceProvider):
     def _whole(self, user: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
         """A user as a write answered it, described again only if the answer lacks its storage
         (workdocs-local's answers hold it; DescribeUsers with STORAGE_METADATA always does)."""
+        self.users.forget(user["Id"])  # a later read describes it (README, "Reads: one listing per run")
         if "Storage" in user:
-            self.users.put(user)
             return user
         described = self._describe(user["Id"], args.get("organization_id"), args["username"])
         return described if described is not None else user
@@ -432,14 +432,12 @@ class WorkDocsUserProvider(ResourceProvider):
         return dict(user) if user else None
 
     def _describe(self, user_id: str, organization_id: str | None, username: str) -> dict[str, Any] | None:
-        """DescribeUsers of one user (any status, with storage); the answer updates the users cache."""
+        """DescribeUsers of one user (any status, with storage)."""
         request: dict[str, Any] = {"UserIds": user_id, "Include": "ALL", "Fields": "STORAGE_METADATA"}
         if organization_id:
             request["OrganizationId"] = organization_id
         response = self._call(username, "DescribeUsers", **request)
         users = [dict(u) for u in response.get("Users", []) if u.get("Id") == user_id]
-        if users:
-            self.users.put(users[0])
         return users[0] if users else None
 
     def _find(self, organization_id: str, username: str) -> dict[str, Any] | None:

@@ -419,24 +419,29 @@ def test_staleness_rules(
     workdocs: Any,
     workdocs_server: WorkDocsLocalServer,
 ) -> None:
-    """README, "Reads and the users listing": a snapshot at the first read, never older than
-    this process's own writes, and nobody dropped without being described alone."""
+    """README, "Reads: one listing per run": a listed user answers its first read; a second
+    read, a read after this process's own write and a read of a user not listed describe it."""
     organization = workdocs_server.organization_id
     a, b, c, d = _make_users(workdocs, organization, 4)
     mine = provider.create(user_args)
     first = provider.read(a["Id"], _state(a, organization))  # the listing is taken here
     assert first.id == a["Id"]
 
-    # 1. Someone else's change after the listing is not seen until the next run.
+    # 1. Someone else's change after the listing is not seen by the user's first read...
     workdocs.update_user(UserId=b["Id"], GivenName="Changed")
+    workdocs_server.app.requests.clear()
     assert (provider.read(b["Id"], _state(b, organization)).outs or {})["given_name"] == "R1"
+    assert _ops(workdocs_server) == []
+    # 2. ... but by any later read of it in this process, which describes it alone.
+    assert (provider.read(b["Id"], _state(b, organization)).outs or {})["given_name"] == "Changed"
+    assert _ops(workdocs_server) == ["DescribeUsers"]
 
-    # 2. This process's writes are: from the write's answer, or by describing the user alone.
+    # 2. So is a read after this process's own write (the listing predates it).
     workdocs_server.app.requests.clear()
     updated = provider.update(mine.id, mine.outs or {}, {**user_args, "given_name": "Alicia"})
     assert (updated.outs or {})["given_name"] == "Alicia"
     assert (provider.read(mine.id, mine.outs or {}).outs or {})["given_name"] == "Alicia"
-    assert _ops(workdocs_server) == ["UpdateUser"]  # answered from UpdateUser's own answer
+    assert _ops(workdocs_server) == ["UpdateUser", "DescribeUsers"]
 
     workdocs_server.app.requests.clear()
     provider.delete(c["Id"], {**_state(c, organization), "deletion_policy": "DEACTIVATE"})
