@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,9 +29,11 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_workdocs.aws import ClientSettings
-from pulumi_workdocs.aws.errors import describe, error_code
+from pulumi_workdocs.aws import ClientSettings, iter_users
+from pulumi_workdocs.aws.errors import describe, error_code, retry_note
+from pulumi_workdocs.aws.users_cache import UsersCache
 from pulumi_workdocs.core.fields import BY_PROP, DEFAULTS, FIELDS, REPLACE_PROPS, Change, to_api
+from pulumi_workdocs.core.half_made import is_half_made, is_marked, marked_given_name, needs_follow_up
 from pulumi_workdocs.core.recovery import made_by, runs_from_text
 from pulumi_workdocs.core.user import (
     APPROVED_REMOVALS_ENV,
@@ -50,8 +53,11 @@ if TYPE_CHECKING:
     from mypy_boto3_workdocs import WorkDocsClient
 
 # A CreateUser whose response was lost (and retried into EntityAlreadyExists) is ours only
-# if the user it left was created this recently.
+# if the user it left was created this recently (half-made users carry a mark instead, and a
+# lost response within one call is known from its retries: see _recover_lost_create).
 RECOVERY_WINDOW = dt.timedelta(minutes=5)
+# Calls that change a user: the users cache must not answer for it from before the call.
+WRITES = frozenset({"CreateUser", "UpdateUser", "DeleteUser", "ActivateUser", "DeactivateUser"})
 
 
 def _in_dynamic_host() -> bool:
@@ -92,9 +98,13 @@ class WorkDocsUserProvider(ResourceProvider):
     # The pickled provider is a class reference with no data: nothing in it to hide.
     serialize_as_secret_always = False
 
+    # Guards the lazy build of each instance's client and users cache (the host serves 4 calls at once).
+    _build_lock = threading.Lock()
+
     def configure(self, req: ConfigureRequest) -> None:
         self._settings = ClientSettings.from_config(req.config.get)
         self._client: WorkDocsClient | None = None
+        self._cache: UsersCache | None = None
         if _in_dynamic_host() and not os.environ.get("WORKDOCS_PROVIDER_TRACEBACKS"):
             # Pulumi's host reports any error with traceback.format_exc(); our expected
             # errors are one complete line, so print them without frames (the limit is
@@ -103,11 +113,27 @@ class WorkDocsUserProvider(ResourceProvider):
 
     @property
     def client(self) -> WorkDocsClient:
+        """One client per provider (the host keeps one provider per process), built on first use,
+        so check and diff at preview never import boto3."""
         client = getattr(self, "_client", None)
         if client is None:
-            settings = getattr(self, "_settings", None) or ClientSettings()
-            client = self._client = settings.client()
+            with self._build_lock:
+                client = getattr(self, "_client", None)
+                if client is None:
+                    settings = getattr(self, "_settings", None) or ClientSettings()
+                    client = self._client = settings.client()
         return client
+
+    @property
+    def users(self) -> UsersCache:
+        """The organization listings read() answers from (aws/users_cache.py)."""
+        cache = getattr(self, "_cache", None)
+        if cache is None:
+            with self._build_lock:
+                cache = getattr(self, "_cache", None)
+                if cache is None:
+                    cache = self._cache = UsersCache(lambda org: iter_users(self.client, org))
+        return cache
 
     # -- check / diff (no API calls) ----------------------------------------------------
 
@@ -223,16 +249,42 @@ class WorkDocsUserProvider(ResourceProvider):
                 "address differs and WorkDocs cannot change an email address"
             )
         try:
-            user = self._converge(user["Id"], self._outputs(user, args), args)
-        except WorkDocsUserError:
+            user = self._converge(user["Id"], self._outputs(user, args), args, live=user)
+        except WorkDocsUserError as failure:
             if created:  # nothing half-created
-                self._call(args["username"], "DeleteUser", UserId=user["Id"], missing_ok=True)
+                self._clean_up(user, args, failure)
             raise
         return CreateResult(user["Id"], self._outputs(user, args))
 
+    def _clean_up(self, user: dict[str, Any], args: dict[str, Any], failure: WorkDocsUserError) -> None:
+        """Delete a user whose create failed half-way; if that fails too, say what is left."""
+        username = args["username"]
+        try:
+            self._call(username, "DeleteUser", UserId=user["Id"], missing_ok=True)
+        except WorkDocsUserError as cleanup:
+            left = (
+                "the next run finishes it (it is marked as half-made)"
+                if is_marked(self._outputs(user, args), args)
+                else "to manage it, set adopt=True (adopt: true in users.yaml)"
+            )
+            reason = str(cleanup).removeprefix(f"WorkDocs user '{username}': ")
+            raise WorkDocsUserError(
+                f"{str(failure).rstrip('.')}; then the clean-up failed too ({reason.rstrip('.')}), "
+                f"so user {user['Id']} is left in WorkDocs: {left}"
+            ) from None
+
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         args = with_defaults(props)
-        user = self._describe(id_, args.get("organization_id"), args.get("username") or id_)
+        username = args.get("username") or id_
+        organization_id = args.get("organization_id")
+        user = None
+        if organization_id:
+            try:
+                user = self.users.take(organization_id, id_)
+            except (ClientError, BotoCoreError) as error:
+                raise describe(username, "DescribeUsers", error) from None
+        if user is None:  # not listed, read or written before in this process, or no organization
+            user = self._describe(id_, organization_id, username)
         if user is None:
             return ReadResult(None, {})
         outs = self._outputs(user, args)
@@ -266,18 +318,24 @@ class WorkDocsUserProvider(ResourceProvider):
             value = args.get(field.prop)
             if field.on_create and field.api and value is not None:
                 request[field.api] = to_api(field.prop, value)
+        if needs_follow_up(args):  # until the last follow-up call, the user is marked as half-made
+            request["GivenName"] = marked_given_name(args["given_name"])
         try:
-            response = self.client.create_user(**request)
+            response = self._call(args["username"], "CreateUser", raw=True, **request)
         except ClientError as error:
             if error_code(error) != "EntityAlreadyExistsException":
                 raise describe(args["username"], "CreateUser", error) from None
-            return self._recover_lost_create(args)
-        except BotoCoreError as error:
-            raise describe(args["username"], "CreateUser", error) from None
-        return dict(response["User"])
+            return self._recover_lost_create(args, retry_note(error.response))
+        return self._whole(dict(response["User"]), args)
 
-    def _recover_lost_create(self, args: dict[str, Any]) -> dict[str, Any]:
-        """EntityAlreadyExists: ours if the SDK retried a CreateUser whose response was lost."""
+    def _recover_lost_create(self, args: dict[str, Any], note: dict[str, Any]) -> dict[str, Any]:
+        """EntityAlreadyExists: is the user there ours, left by our own CreateUser?
+
+        Yes if it carries the half-made mark (core/half_made.py), whenever it was made; or if it
+        is ACTIVE with every CreateUser field as declared and either an earlier attempt of this
+        very call may have created it (the SDK retried after a lost answer), or it was created
+        within RECOVERY_WINDOW (a create interrupted in an earlier run).
+        """
         username = args["username"]
         user = self._find(args["organization_id"], username)
         if user is None:
@@ -285,6 +343,9 @@ class WorkDocsUserProvider(ResourceProvider):
                 f"WorkDocs user '{username}': CreateUser failed: EntityAlreadyExistsException, "
                 "but no user with that username could be found"
             )
+        outputs = self._outputs(user, args)
+        if is_half_made(outputs, args):
+            return user
         created = user.get("CreatedTimestamp")
         journal = os.environ.get(JOURNAL_ENV)
         if journal:
@@ -304,21 +365,27 @@ class WorkDocsUserProvider(ResourceProvider):
             dt.datetime.now(dt.UTC) - created.astimezone(dt.UTC) < RECOVERY_WINDOW
         )
         matches = all(
-            args.get(f.prop) is None or same(f.prop, self._outputs(user, args)[f.prop], args[f.prop])
-            for f in FIELDS
-            if f.on_create
+            args.get(f.prop) is None or same(f.prop, outputs[f.prop], args[f.prop]) for f in FIELDS if f.on_create
         )
         # A user whose CreateUser answer was lost is new and active; a deactivated one is not it,
         # even if made minutes ago (removed from the file, then declared again).
-        if recent and matches and user.get("Status") == "ACTIVE":
+        lost_in_this_call = bool(note.get("EarlierAttemptMayHaveSucceeded"))
+        if (recent or lost_in_this_call) and matches and user.get("Status") == "ACTIVE":
             return user
         raise WorkDocsUserError(
             f"WorkDocs user '{username}': CreateUser failed: a user with this username already "
             f"exists (Id {user['Id']}); to manage it, set adopt=True (adopt: true in users.yaml)"
         )
 
-    def _converge(self, user_id: str, current: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
-        """Bring the user from ``current`` (outputs) to the declared ``args``; return it live."""
+    def _converge(
+        self, user_id: str, current: dict[str, Any], args: dict[str, Any], live: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Bring the user from ``current`` (outputs) to the declared ``args``; return it live.
+
+        ``live`` is the whole user ``current`` came from, if known: then no call is made when
+        nothing differs. A half-made user's status is set before the UpdateUser that removes
+        its mark, so the mark stays until nothing else is left to do.
+        """
         username = args["username"]
         updates: dict[str, Any] = {}
         for field in FIELDS:
@@ -331,23 +398,48 @@ class WorkDocsUserProvider(ResourceProvider):
             ):
                 updates[field.api] = to_api(field.prop, value)
         status, was = args["status"], current.get("status")
-        if status == "ACTIVE" and was != "ACTIVE":
-            self._call(username, "ActivateUser", UserId=user_id)
-        if updates:
-            self._call(username, "UpdateUser", UserId=user_id, **updates)
-        if status == "INACTIVE" and was != "INACTIVE":
+        activate = status == "ACTIVE" and was != "ACTIVE"
+        deactivate = status == "INACTIVE" and was != "INACTIVE"
+        deactivate_first = deactivate and is_marked(current, args)
+        answer: dict[str, Any] | None = live
+        if activate:
+            answer = self._user_of(self._call(username, "ActivateUser", UserId=user_id))
+        if deactivate_first:
             self._call(username, "DeactivateUser", UserId=user_id)
+            answer = None
+        if updates:
+            answer = self._user_of(self._call(username, "UpdateUser", UserId=user_id, **updates))
+        if deactivate and not deactivate_first:
+            self._call(username, "DeactivateUser", UserId=user_id)
+            answer = None
+        if answer is not None:
+            return self._whole(answer, args)
         user = self._describe(user_id, args["organization_id"], username)
         if user is None:
             raise WorkDocsUserError(f"WorkDocs user '{username}': user {user_id} no longer exists")
         return user
 
+    def _whole(self, user: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+        """A user as a write answered it, described again only if the answer lacks its storage
+        (workdocs-local's answers hold it; DescribeUsers with STORAGE_METADATA always does)."""
+        self.users.forget(user["Id"])  # a later read describes it (README, "Reads: one listing per run")
+        if "Storage" in user:
+            return user
+        described = self._describe(user["Id"], args.get("organization_id"), args["username"])
+        return described if described is not None else user
+
+    @staticmethod
+    def _user_of(response: Any) -> dict[str, Any] | None:
+        user = (response or {}).get("User")
+        return dict(user) if user else None
+
     def _describe(self, user_id: str, organization_id: str | None, username: str) -> dict[str, Any] | None:
+        """DescribeUsers of one user (any status, with storage)."""
         request: dict[str, Any] = {"UserIds": user_id, "Include": "ALL", "Fields": "STORAGE_METADATA"}
         if organization_id:
             request["OrganizationId"] = organization_id
         response = self._call(username, "DescribeUsers", **request)
-        users = [u for u in response.get("Users", []) if u.get("Id") == user_id]
+        users = [dict(u) for u in response.get("Users", []) if u.get("Id") == user_id]
         return users[0] if users else None
 
     def _find(self, organization_id: str, username: str) -> dict[str, Any] | None:
@@ -369,16 +461,26 @@ class WorkDocsUserProvider(ResourceProvider):
             raise describe(username, "DescribeUsers", error) from None
         return None
 
-    def _call(self, username: str, operation: str, missing_ok: bool = False, **request: Any) -> Any:
+    def _call(self, username: str, operation: str, missing_ok: bool = False, raw: bool = False, **request: Any) -> Any:
+        """One API call (retried by the client's policy, aws/retry.py), its errors as one line.
+
+        ``raw`` lets botocore's ClientError through for the caller to inspect. A write marks the
+        user stale in the users cache whatever happens: it may have been carried out.
+        """
         method = getattr(self.client, xform_name(operation))
         try:
             return method(**request)
         except ClientError as error:
             if missing_ok and error_code(error) == "EntityNotExistsException":
                 return None
+            if raw:
+                raise
             raise describe(username, operation, error) from None
         except BotoCoreError as error:
             raise describe(username, operation, error) from None
+        finally:
+            if operation in WRITES and "UserId" in request:
+                self.users.forget(request["UserId"])
 
     @staticmethod
     def _outputs(user: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:

@@ -128,7 +128,7 @@ def test_check_config_names_each_bad_setting(stub: Any) -> None:
     found = dict(failures(stub.CheckConfig(proto.CheckRequest(news=encode(bad)))))
     assert set(found) == {"retryMode", "maxAttempts", "endpont"}
     assert found["endpont"].startswith("workdocs:endpont is not a setting of the workdocs provider (known: ")
-    assert found["maxAttempts"] == "workdocs:maxAttempts must be a whole number of at least 1"
+    assert found["maxAttempts"] == "workdocs:maxAttempts must be a whole number of attempts, at least 1"
     good = {"region": "eu-west-1", "maxAttempts": "3", "retryMode": "adaptive", "endpoint": "http://127.0.0.1:1"}
     assert failures(stub.CheckConfig(proto.CheckRequest(news=encode(good)))) == []
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from pulumi_workdocs.errors import WorkDocsUserError
+
+# aws/retry.py's note in a response's ResponseMetadata: Attempts, GaveUp, EarlierAttemptMayHaveSucceeded.
+RETRY_NOTE = "WorkDocsRetry"
 
 
 def describe(username: str, operation: str, error: Exception) -> WorkDocsUserError:
@@ -12,6 +17,9 @@ def describe(username: str, operation: str, error: Exception) -> WorkDocsUserErr
         code = error.response.get("Error", {}).get("Code", "Error")
         message = error.response.get("Error", {}).get("Message", "")
         reason = f"{code}: {message}".rstrip(": ")
+        note = retry_note(error.response)
+        if note.get("GaveUp"):
+            reason += f" (gave up after {note.get('Attempts')} attempts: {note['GaveUp']})"
     elif isinstance(error, ParamValidationError):
         # botocore's report quotes the offending value (maybe a password): keep the rule only.
         lines = str(error.kwargs.get("report", "")).splitlines()
@@ -37,3 +45,9 @@ def _without_value(line: str) -> str:
     if "valid types:" in line:
         rule += ", valid types:" + line.rsplit("valid types:", 1)[1]
     return rule
+
+
+def retry_note(response: Any) -> dict[str, Any]:
+    """aws/retry.py's note in a response, or in a ClientError's ``response`` ({} if none)."""
+    note = ((response or {}).get("ResponseMetadata") or {}).get(RETRY_NOTE)
+    return dict(note) if isinstance(note, dict) else {}

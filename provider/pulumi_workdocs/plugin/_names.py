@@ -25,7 +25,7 @@ from pulumi_workdocs.core.fields import (
     Field,
 )
 from pulumi_workdocs.core.user import changed_fields
-from pulumi_workdocs.errors import WorkDocsUserError
+from pulumi_workdocs.errors import UsageError, WorkDocsUserError
 from pulumi_workdocs.provider import WorkDocsUserProvider
 from pulumi_workdocs.schema import schema as users_schema
 
@@ -42,6 +42,7 @@ __all__ = [
     "Change",
     "ClientSettings",
     "Field",
+    "UsageError",
     "WorkDocsUserError",
     "WorkDocsUserProvider",
     "camel",

@@ -39,10 +39,15 @@ CONFIG_DESCRIPTIONS = {
     "endpoint": "WorkDocs API endpoint URL, e.g. workdocs-local's http://127.0.0.1:4567. Default: AWS "
     "(AWS_ENDPOINT_URL_WORKDOCS is honoured). Credentials always come from the default AWS chain.",
     "profile": "AWS shared config profile to take credentials and region from.",
-    "retryMode": "botocore retry mode: standard (default) or adaptive.",
-    "maxAttempts": "Attempts per WorkDocs call, the first one included (default 5).",
+    "retryMode": "adaptive (default): after throttling the whole provider process sends more slowly; "
+    "standard: each call backs off on its own. Retries have no shared quota either way.",
+    "maxAttempts": "Total attempts per WorkDocs call, the first one included. Default: no limit "
+    "(callTimeout bounds each call).",
+    "callTimeout": "Seconds one WorkDocs call may keep retrying (default 300).",
+    "retryBaseDelay": "Seconds: the bound of the first wait after a 5xx or a broken connection (default 0.05); "
+    "after throttling it is 20 times this. Waits double per attempt, with full jitter, up to 20 s.",
 }
-CONFIG_TYPES = {"maxAttempts": "integer"}
+CONFIG_TYPES = {"maxAttempts": "integer", "callTimeout": "number", "retryBaseDelay": "number"}
 CHANGE_NOTES = {
     Change.REPLACE: "No WorkDocs API changes it: a new value replaces the user.",
     Change.UPDATE_USER: "Changed in place (UpdateUser).",

@@ -33,6 +33,8 @@ from pulumi_workdocs.plugin._names import (
     INPUTS,
     OUTPUT_NAMES,
     PASSWORD,
+    ClientSettings,
+    UsageError,
     WorkDocsUserError,
     WorkDocsUserProvider,
     camel,
@@ -104,11 +106,12 @@ def config_failures(config: dict[str, Any]) -> list[tuple[str, str]]:
         for key in config
         if key not in known and key != "version"
     ]
-    attempts = config.get("maxAttempts")
-    if attempts is not None and not (str(attempts).isdigit() and int(attempts) >= 1):
-        failures.append(("maxAttempts", "workdocs:maxAttempts must be a whole number of at least 1"))
-    if config.get("retryMode") not in (None, "standard", "adaptive"):
-        failures.append(("retryMode", "workdocs:retryMode must be standard or adaptive"))
+    for key in known:  # each value alone, through the one validation the provider uses
+        if config.get(key) is not None:
+            try:
+                ClientSettings.from_config({f"workdocs:{key}": config[key]}.get)
+            except UsageError as error:
+                failures.append((key, str(error)))
     return failures
 
 
