@@ -25,7 +25,7 @@ SIZE_UNITS = {
     "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3, "TIB": 1024**4,
 }  # fmt: skip
 MAX_BYTES = 2**63 - 1  # StorageAllocatedInBytes is a long in the WorkDocs model
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # control characters and what str.splitlines breaks on
 _ONE_LINE = "write it on one line; a YAML block scalar (| or >) keeps its last line break unless written |- or >-"
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s*$")
 USER_KEYS = (
@@ -43,8 +43,10 @@ class Problem:
     hint: str = ""
 
     def render(self, path: str) -> str:
+        """One line, whatever the file's keys hold (a key may contain a line break)."""
         text = f"{path}:{self.line}:{self.column}: {self.message}"
-        return f"{text} (fix: {self.hint})" if self.hint else text
+        text = f"{text} (fix: {self.hint})" if self.hint else text
+        return _CONTROL.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
 
 
 class UsersFileError(Exception):
@@ -133,20 +135,21 @@ class UsersFile:
 def load(path: Path | str) -> UsersFile:
     """Read and validate a users file; raise UsersFileError listing every problem."""
     path = Path(path)
-    text = path.read_text()
+    with path.open("rb") as file:
+        data = file.read(yaml_load.MAX_BYTES + 1)  # never more, whatever the file is
     repeated: yaml_load.Repeated = []
+    text = ""
     try:
+        text = yaml_load.decode(data)
         document = yaml_load.load(text, repeated)
+    except yaml_load.Refused as err:
+        raise UsersFileError(path, [Problem(*err.at, err.message, err.hint)]) from None
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise UsersFileError(path, [Problem(line, column, f"not valid YAML: {err}")]) from None
+        at, message, hint = yaml_load.describe(err, text)
+        raise UsersFileError(path, [Problem(*at, message, hint)]) from None
     if document is None:
         document = {}
-    try:
-        findings = [Finding(p.path, f"{p.field} {p.rule}", _hint(p.path, p.rule)) for p in validate(document)]
-    except RecursionError:
-        raise UsersFileError(path, [Problem(1, 1, "nested too deeply to check")]) from None
+    findings = [Finding(p.path, f"{p.field} {p.rule}", _hint(p.path, p.rule)) for p in validate(document)]
     flagged = {f.path for f in findings}  # a field the schema refuses gets no second message
     findings += [f for f in semantic_problems(document) if f.path not in flagged]
     findings += [

@@ -117,7 +117,8 @@ def test_a_deeply_nested_file_is_one_problem_not_a_crash(tmp_path: Path, capsys:
     path = tmp_path / "users.yaml"
     deep = "{config: " * 1500 + "x" + "}" * 1500
     path.write_text(f"organization_id: d-1234567890\nusers:\n  - {{username: a, given_name: A, password: {deep}}}\n")
-    assert validate(path, capsys) == (1, ["F:1:1: nested too deeply to check"])
+    message = "the document is nested more than 100 levels deep (a users file needs 4)"
+    assert validate(path, capsys) == (1, [f"F:3:917: {message} (fix: close the brackets as you open them)"])
 
 
 def test_line_breaks_and_control_characters_are_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
