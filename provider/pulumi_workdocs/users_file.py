@@ -28,6 +28,7 @@ MAX_BYTES = 2**63 - 1  # StorageAllocatedInBytes is a long in the WorkDocs model
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # control characters and what str.splitlines breaks on
 _ONE_LINE = "write it on one line; a YAML block scalar (| or >) keeps its last line break unless written |- or >-"
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s*$")
+MAX_PROBLEMS = 100  # listed at once: enough to work on, and a file of many wrong users stays quick
 USER_KEYS = (
     "email_address", "type", "status", "locale", "time_zone_id", "deletion_policy", "adopt",
 )  # fmt: skip
@@ -149,7 +150,8 @@ def load(path: Path | str) -> UsersFile:
         raise UsersFileError(path, [Problem(*at, message, hint)]) from None
     if document is None:
         document = {}
-    findings = [Finding(p.path, f"{p.field} {p.rule}", _hint(p.path, p.rule)) for p in validate(document)]
+    schema_problems = validate(document, limit=MAX_PROBLEMS)
+    findings = [Finding(p.path, f"{p.field} {p.rule}", _hint(p.path, p.rule)) for p in schema_problems]
     flagged = {f.path for f in findings}  # a field the schema refuses gets no second message
     findings += [f for f in semantic_problems(document) if f.path not in flagged]
     findings += [
@@ -157,12 +159,26 @@ def load(path: Path | str) -> UsersFile:
         for key, at in repeated
     ]
     if findings:
-        # Lines and columns are looked up only now, in one more pass over the YAML events.
-        where = yaml_load.positions(text, [f.path for f in findings if f.at is None])
-        problems = [Problem(*(f.at or locate(where, f.path)), f.message, f.hint) for f in findings]
-        raise UsersFileError(path, sorted(problems, key=lambda p: (p.line, p.column)))
+        raise UsersFileError(path, _located(findings, text))
     users = list(_entries(document))
     return UsersFile(path, document["organization_id"], users, document)
+
+
+def _located(findings: list[Finding], text: str) -> list[Problem]:
+    """The first MAX_PROBLEMS findings (in document order) with their lines, then one line if there are more.
+
+    Lines and columns are looked up only now, in one more pass over the YAML events. A
+    file of 40,000 wrong users would otherwise take a minute to word and locate.
+    """
+    findings = sorted(findings, key=lambda f: [(0, s, "") if isinstance(s, int) else (1, 0, str(s)) for s in f.path])
+    where = yaml_load.positions(text, [f.path for f in findings[: MAX_PROBLEMS + 1] if f.at is None])
+    problems = [Problem(*(f.at or locate(where, f.path)), f.message, f.hint) for f in findings[: MAX_PROBLEMS + 1]]
+    shown = sorted(problems[:MAX_PROBLEMS], key=lambda p: (p.line, p.column))
+    if len(problems) > MAX_PROBLEMS:
+        rest = problems[MAX_PROBLEMS]
+        message = f"more problems, the next one here; validate lists the first {MAX_PROBLEMS}"
+        shown.append(Problem(rest.line, rest.column, message, "correct these and run it again"))
+    return shown
 
 
 @dataclass(frozen=True)
