@@ -40,11 +40,15 @@ _NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _NO_KEY = object()
 _COMPLEX = object()  # a key that is a mapping or a sequence
 
-# The budget. A users file needs 4 levels and about 17 nodes per user; 8 MiB holds some
-# 45,000 users. Aliases may not make a document larger than the largest plain one allowed.
-MAX_BYTES = 8 * 2**20  # of the file, and of the characters in its scalars once aliases are expanded
-MAX_NODES = 1_000_000  # scalars, sequences and mappings, aliases expanded
+# The budget, so that validate takes under 5 s and 200 MB whatever the file (BENCHMARKS.md).
+# A users file needs 4 levels and about 17 nodes per user (180 bytes): 4 MiB holds some
+# 23,000 users. Aliases may not make a document larger than the largest plain one allowed.
+MAX_BYTES = 4 * 2**20  # of the file, and of the characters in its scalars once aliases are expanded
+MAX_NODES = 500_000  # scalars, sequences and mappings, aliases expanded
 MAX_DEPTH = 100  # levels of sequences and mappings, aliases expanded (PyYAML's composer recurses per level)
+# A document with anchors, aliases, tags or merge keys goes to yaml.load, which builds every
+# node in Python: some 15 µs and 600 bytes a node, so it gets a fifth of the nodes (as written).
+MAX_NODES_FULL_LOADER = 100_000
 _MAX_DIGITS = 4300  # Python's int <-> str limit: a larger int could not even be printed in a message
 _MAX_NUMBER_CHARS = 10_000  # a longer number is not read at all (base-60 ints cost quadratic time)
 _ENCODINGS = (  # YAML 1.2, 5.2: the first bytes tell the encoding, with a byte order mark or without
@@ -266,7 +270,7 @@ def within_budget(text: str) -> None:
     try:
         named: dict[str, tuple[int, int, int]] = {}  # anchor -> nodes, characters, levels (aliases expanded)
         opened: list[list[Any]] = []  # open collections: [anchor, nodes before, characters before, levels below]
-        nodes = characters = 0
+        nodes = characters = written = 0
         while True:
             event = loader.get_event()  # a syntax error is PyYAML's to report, as yaml.load would
             kind = type(event)
@@ -274,6 +278,10 @@ def within_budget(text: str) -> None:
                 continue
             if kind is DocumentEndEvent or kind is StreamEndEvent:
                 return  # what follows the first document, yaml.load refuses without building it
+            if kind is not MappingEndEvent and kind is not SequenceEndEvent:
+                written += 1
+                if written > MAX_NODES_FULL_LOADER:
+                    raise _past(event, _FULL_LOADER, False)
             if kind is MappingStartEvent or kind is SequenceStartEvent:
                 nodes += 1
                 opened.append([event.anchor, nodes - 1, characters, 0])
@@ -320,6 +328,11 @@ _MANY = (
     "keep only the users file's own keys",
 )
 _LONG = (f"has more than {MAX_BYTES:,} characters in its values", "")
+_FULL_LOADER = (
+    f"has more than {MAX_NODES_FULL_LOADER:,} values, lists and mappings (about 6,000 users) for PyYAML's full "
+    "loader, which reads files with anchors, aliases, tags or merge keys",
+    "write the file without them: defaults: holds what users share",
+)
 
 
 def _past(event: Any, budget: tuple[str, str], alias: bool) -> Refused:
@@ -360,7 +373,11 @@ def _scalar(loader: Any, event: Any, implicit: dict[Any, Any], plain_is_str: boo
         return value
     if tag == _MERGE:
         raise _Unusual
-    return loader.construct_object(yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style))
+    node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+    try:
+        return loader.construct_object(node)
+    finally:
+        del loader.constructed_objects[node]  # PyYAML keeps every node it built until the document ends
 
 
 class Position(NamedTuple):
