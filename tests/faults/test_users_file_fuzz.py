@@ -26,7 +26,7 @@ pytestmark = pytest.mark.faults
 BUDGET = settings(
     derandomize=True,  # the same examples on every run, on every machine
     database=None,
-    max_examples=250,
+    max_examples=200,
     deadline=datetime.timedelta(seconds=5),  # what the issue calls a hang
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
