@@ -5,14 +5,17 @@ constructs objects from the nodes in Python: 0.45 s of a 0.95 s validate of 5,00
 A users file is block mappings, sequences and scalars, so ``load`` builds the objects
 straight from libyaml's events, resolving and constructing each scalar with PyYAML's own
 resolver and constructors. Anything beyond that (anchors, aliases, explicit tags, merge
-keys, complex keys, several documents, any error) is handed to ``yaml.load``, so the
-result, and every error, is PyYAML's; tests/pulumi_workdocs/test_yaml_load.py holds the two
-equal over a corpus.
+keys, complex keys, several documents) is handed to ``yaml.load``, so the result is
+PyYAML's; tests/pulumi_workdocs/test_yaml_load.py holds the two equal over a corpus, errors
+included. An error is libyaml's or PyYAML's own, but the event path stops at the first one
+in the text, where ``yaml.load`` would first read the whole text (a bad date before a
+syntax error: the date is reported).
 
 Nothing here trusts the text: it is decoded from bytes in any encoding YAML allows, and read
-within a budget (``MAX_BYTES``, ``MAX_NODES``, ``MAX_DEPTH``) counted as the events come, so
-an alias bomb or a list nested 200,000 deep is refused at the node where the budget runs out
-(``Refused``), before PyYAML's recursive composer and constructor ever see it.
+within a budget (``MAX_BYTES``, ``MAX_NODES``, ``MAX_DEPTH``, ``MAX_NODES_FULL_LOADER``)
+counted as the events come, so an alias bomb or a list nested 200,000 deep is refused at
+the node where the budget runs out (``Refused``), before PyYAML's recursive composer and
+constructor ever see it. A value PyYAML cannot build is a located error too (``Loader``).
 """
 
 from __future__ import annotations
@@ -157,7 +160,8 @@ def describe(err: yaml.YAMLError, text: str) -> tuple[tuple[int, int], str, str]
     mark, context_mark = err.problem_mark or err.context_mark, err.context_mark
     message = err.problem or err.context or type(err).__name__
     if err.context and err.problem:
-        since = f" at {_at(context_mark)[0]}:{_at(context_mark)[1]}" if context_mark and context_mark != mark else ""
+        at = _at(context_mark) if context_mark else None
+        since = f" at {at[0]}:{at[1]}" if at and at != _at(mark) else ""
         message += f" ({err.context}{since})"
     if err.note:
         message += f" ({err.note})"
@@ -183,9 +187,9 @@ def load(text: str, repeated: Repeated | None = None) -> Any:
     """
     try:
         return _from_events(text, repeated)
-    except Refused:
-        raise
-    except Exception:  # noqa: BLE001 - whatever it is, yaml.load decides (and raises its own error)
+    except (Refused, yaml.YAMLError):
+        raise  # libyaml's own error (yaml.load's parser is the same), or a value PyYAML cannot build
+    except Exception:  # noqa: BLE001 - _Unusual, or anything unforeseen: yaml.load decides
         pass
     within_budget(text)  # before yaml.load: its composer recurses per level, and aliases multiply
     document = yaml.load(text, Loader=LOADER)

@@ -168,3 +168,23 @@ def test_a_key_with_a_line_break_stays_on_one_line(tmp_path: Path) -> None:
         "F:3:1: a\\nb\\u2028c is not a known field (known: defaults, organization_id, users) "
         "(fix: remove it or correct its spelling)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("last", "message"),
+    [
+        (
+            "given_name: 2024-13-45}",
+            "F:12003:31: this value reads as a date but cannot be one: month must be in 1..12 "
+            "(fix: quote it if it is text)",
+        ),
+        ("given_name: [", "F:12004:1: not valid YAML: did not find expected node content (while parsing a flow node)"),
+    ],
+)
+def test_a_large_file_names_its_one_bad_value_at_the_end(tmp_path: Path, last: str, message: str) -> None:
+    """Past what the full loader may read (100,000 nodes), the error is still the one in the file."""
+    path = tmp_path / "users.yaml"
+    users = "".join(f"  - {{username: u{i}, given_name: G, surname: S}}\n" for i in range(12_000))
+    path.write_text(f"{HEAD}users:\n{users}  - {{username: x, {last}\n")
+    outcome = validate(path, seconds=5.0)
+    assert outcome.lines == [message]
