@@ -134,7 +134,8 @@ class UsersFile:
 
 
 def load(path: Path | str) -> UsersFile:
-    """Read and validate a users file; raise UsersFileError listing every problem."""
+    """Read and validate a users file; raise UsersFileError listing every problem (the first
+    MAX_PROBLEMS), each located, whatever the file holds (yaml_load's budget bounds the work)."""
     path = Path(path)
     with path.open("rb") as file:
         data = file.read(yaml_load.MAX_BYTES + 1)  # never more, whatever the file is

@@ -188,3 +188,29 @@ def test_a_large_file_names_its_one_bad_value_at_the_end(tmp_path: Path, last: s
     path.write_text(f"{HEAD}users:\n{users}  - {{username: x, {last}\n")
     outcome = validate(path, seconds=5.0)
     assert outcome.lines == [message]
+
+
+@pytest.mark.parametrize("anchor", ["", "a: &a 1\n"])  # the event path, and yaml.load's after the budget scan
+def test_the_depth_budget_is_exact_on_both_paths(anchor: str) -> None:
+    """100 levels are read (a users file needs 4); the 101st is refused where it opens."""
+    fits = f"{HEAD}{anchor}x: " + "[" * 99 + "]" * 99 + "\n"  # the root mapping is the first level
+    value, levels = yaml_load.load(fits)["x"], 1
+    while value:
+        value, levels = value[0], levels + 1
+    assert levels == 99
+    with pytest.raises(yaml_load.Refused) as raised:
+        yaml_load.load(fits.replace("x: [", "x: [[").replace("]\n", "]]\n"))
+    assert raised.value.at == (2 + bool(anchor), 103)
+
+
+@pytest.mark.parametrize("more", [0, 1])
+def test_aliases_may_expand_up_to_the_node_budget(more: int) -> None:
+    """MAX_NODES nodes with aliases expanded are read; one more is refused."""
+    aliases, rest = divmod(yaml_load.MAX_NODES - 1_004, 1_000)  # the root, a, x, x's list and a's 1,000
+    anchored = "a: &a [" + ",".join(["s"] * 999) + "]\n"  # 1,000 nodes for each alias
+    text = anchored + "x: [" + "*a, " * aliases + ", ".join(["s"] * (rest + more)) + "]\n"
+    if not more:
+        assert len(yaml_load.load(text)["x"]) == aliases + rest
+    else:
+        with pytest.raises(yaml_load.Refused, match="the document has more than"):
+            yaml_load.load(text)
