@@ -10,9 +10,10 @@ bootstrap: $(VENV)/.installed $(VENV)/bin/pulumi
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+# constraints.txt pins every package CI installs (regenerate: pip freeze --exclude-editable).
+$(VENV)/.installed: pyproject.toml constraints.txt | $(VENV)/bin/python
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev,local]"
 	touch $@
 
 # Always run: the script itself skips the build when the pinned version is already there.

@@ -8,9 +8,11 @@ pickled: ``configure()`` builds the client in the provider process.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from botocore import xform_name
@@ -25,26 +27,28 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
-from pulumi.runtime.rpc import UNKNOWN
 
-from pulumi_workdocs.client import ClientSettings
-from pulumi_workdocs.errors import WorkDocsUserError, describe, error_code
-from pulumi_workdocs.fields import (
-    BY_PROP,
-    FIELDS,
-    READ_ONLY_OUTPUTS,
-    REPLACE_PROPS,
-    Change,
-    storage_rule_from_api,
-    storage_rule_to_api,
+from pulumi_workdocs.aws import ClientSettings
+from pulumi_workdocs.aws.errors import describe, error_code
+from pulumi_workdocs.core.fields import BY_PROP, DEFAULTS, FIELDS, REPLACE_PROPS, Change, to_api
+from pulumi_workdocs.core.recovery import made_by, runs_from_text
+from pulumi_workdocs.core.user import (
+    APPROVED_REMOVALS_ENV,
+    JOURNAL_ENV,
+    PASSWORD_ENV_NOT_SET,
+    PROVIDER_KEY,
+    changed_fields,
+    is_unknown,
+    outputs_from_user,
+    same,
+    with_defaults,
 )
+from pulumi_workdocs.errors import WorkDocsUserError
 from pulumi_workdocs.schema import is_time_zone, validate
 
-PROVIDER_KEY = "__provider"
-# What the root stack passes, as a secret, for a password whose environment variable is not
-# set: check() keeps an existing user's stored password, and refuses only to create one.
-PASSWORD_ENV_NOT_SET = "\x00workdocs-users: environment variable not set: "
-DEFAULTS: dict[str, Any] = {"status": "ACTIVE", "deletion_policy": "DEACTIVATE", "adopt": False}
+if TYPE_CHECKING:
+    from mypy_boto3_workdocs import WorkDocsClient
+
 # A CreateUser whose response was lost (and retried into EntityAlreadyExists) is ours only
 # if the user it left was created this recently.
 RECOVERY_WINDOW = dt.timedelta(minutes=5)
@@ -56,58 +60,23 @@ def _in_dynamic_host() -> bool:
     return getattr(spec, "name", "") in ("pulumi.dynamic.__main__", "pulumi.dynamic")
 
 
-def _is_unknown(value: Any) -> bool:
-    if value == UNKNOWN:
-        return True
-    if isinstance(value, dict):
-        return any(_is_unknown(v) for v in value.values())
-    return False
+def _check_approved_removal(user_id: str, username: str) -> None:
+    """Under ``workdocs-users up``, remove only the users whose removal its check approved.
 
-
-def _args(props: dict[str, Any]) -> dict[str, Any]:
-    """Inputs without the serialized provider, with the documented defaults filled in."""
-    args = {k: v for k, v in props.items() if k != PROVIDER_KEY}
-    for key, value in DEFAULTS.items():
-        if args.get(key) is None:
-            args[key] = value
-    return args
-
-
-def _normal_storage(rule: Any) -> Any:
-    if not isinstance(rule, dict):
-        return rule
-    if rule.get("storage_type") == "UNLIMITED":
-        return {"storage_type": "UNLIMITED"}
-    return {k: v for k, v in rule.items() if v is not None}
-
-
-def _same(prop: str, old: Any, new: Any) -> bool:
-    if prop == "storage_rule":
-        return bool(_normal_storage(old) == _normal_storage(new))
-    return bool(old == new)
-
-
-def _iso(value: Any) -> str | None:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-    return None if value is None else str(value)
-
-
-def changed_fields(olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
-    """Declared properties of ``news`` (inputs) that differ from ``olds`` (outputs), in FIELDS order.
-
-    Undeclared (None) properties keep WorkDocs' value and are not managed; unknown values
-    count as changed. diff() and the plan both read this.
+    The check (a preview) and the update are two engine runs: an update landing between them
+    could make this one remove users nobody reviewed. ``up`` lists the Ids it approved in
+    the file named by WORKDOCS_APPROVED_REMOVALS; a plain ``pulumi up`` sets none.
     """
-    args = _args(news)
-    changed = []
-    for field in FIELDS:
-        new = args.get(field.prop)
-        if new is None:
-            continue
-        if _is_unknown(new) or not _same(field.prop, olds.get(field.prop), new):
-            changed.append(field.prop)
-    return changed
+    path = os.environ.get(APPROVED_REMOVALS_ENV)
+    if not path:
+        return
+    with open(path) as approved:
+        if user_id in json.load(approved):
+            return
+    raise WorkDocsUserError(
+        f"WorkDocs user '{username}': refused: its removal was not in the plan that workdocs-users up checked "
+        "(the stack changed after the check); run workdocs-users up again to review the new plan"
+    )
 
 
 def _unset_env(password: Any) -> str | None:
@@ -125,7 +94,7 @@ class WorkDocsUserProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         self._settings = ClientSettings.from_config(req.config.get)
-        self._client: Any = None
+        self._client: WorkDocsClient | None = None
         if _in_dynamic_host() and not os.environ.get("WORKDOCS_PROVIDER_TRACEBACKS"):
             # Pulumi's host reports any error with traceback.format_exc(); our expected
             # errors are one complete line, so print them without frames (the limit is
@@ -133,21 +102,22 @@ class WorkDocsUserProvider(ResourceProvider):
             sys.tracebacklimit = 0
 
     @property
-    def client(self) -> Any:
-        if getattr(self, "_client", None) is None:
+    def client(self) -> WorkDocsClient:
+        client = getattr(self, "_client", None)
+        if client is None:
             settings = getattr(self, "_settings", None) or ClientSettings()
-            self._client = settings.client()
-        return self._client
+            client = self._client = settings.client()
+        return client
 
     # -- check / diff (no API calls) ----------------------------------------------------
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate against schema.json before any API call; keep a write-only password."""
         inputs = {k: v for k, v in news.items() if k != PROVIDER_KEY}
-        known = {k: v for k, v in inputs.items() if v is not None and not _is_unknown(v)}
-        unknown = {k for k, v in inputs.items() if _is_unknown(v)}
+        known = {k: v for k, v in inputs.items() if v is not None and not is_unknown(v)}
+        unknown = {k for k, v in inputs.items() if is_unknown(v)}
         old_password = olds.get("password")
-        if old_password is not None and _is_unknown(old_password):
+        if old_password is not None and is_unknown(old_password):
             old_password = None
         unset_env = _unset_env(known.get("password"))
         if unset_env and old_password is not None:
@@ -219,19 +189,19 @@ class WorkDocsUserProvider(ResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Field by field, always explicit. ``olds`` are the old outputs."""
-        args = _args(news)
+        args = with_defaults(news)
         changed = changed_fields(olds, news)
         replaces = [p for p in changed if BY_PROP[p].change is Change.REPLACE]
         username = args.get("username")
         delete_first = bool(replaces) and (
-            not _is_unknown(username) and str(olds.get("username", "")).lower() == str(username).lower()
+            not is_unknown(username) and str(olds.get("username", "")).lower() == str(username).lower()
         )
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=delete_first)
 
     # -- create / read / update / delete ------------------------------------------------
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        args = _args(props)
+        args = with_defaults(props)
         user = self._find(args["organization_id"], args["username"]) if args["adopt"] else None
         created = user is None
         if user is None:
@@ -250,7 +220,7 @@ class WorkDocsUserProvider(ResourceProvider):
         return CreateResult(user["Id"], self._outputs(user, args))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        args = _args(props)
+        args = with_defaults(props)
         user = self._describe(id_, args.get("organization_id"), args.get("username") or id_)
         if user is None:
             return ReadResult(None, {})
@@ -260,12 +230,13 @@ class WorkDocsUserProvider(ResourceProvider):
         return ReadResult(id_, outs, inputs=inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        args = _args(news)
+        args = with_defaults(news)
         user = self._converge(id_, olds, args)
         return UpdateResult(self._outputs(user, args))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        args = _args(props)
+        args = with_defaults(props)
+        _check_approved_removal(id_, args.get("username") or id_)
         operation = "DeleteUser" if args["deletion_policy"] == "DELETE" else "DeactivateUser"
         self._call(args.get("username") or id_, operation, UserId=id_, missing_ok=True)
 
@@ -281,7 +252,7 @@ class WorkDocsUserProvider(ResourceProvider):
         for field in FIELDS:
             value = args.get(field.prop)
             if field.on_create and field.api and value is not None:
-                request[field.api] = storage_rule_to_api(value) if field.prop == "storage_rule" else value
+                request[field.api] = to_api(field.prop, value)
         try:
             response = self.client.create_user(**request)
         except ClientError as error:
@@ -290,8 +261,7 @@ class WorkDocsUserProvider(ResourceProvider):
             return self._recover_lost_create(args)
         except BotoCoreError as error:
             raise describe(args["username"], "CreateUser", error) from None
-        user: dict[str, Any] = response["User"]
-        return user
+        return dict(response["User"])
 
     def _recover_lost_create(self, args: dict[str, Any]) -> dict[str, Any]:
         """EntityAlreadyExists: ours if the SDK retried a CreateUser whose response was lost."""
@@ -303,11 +273,25 @@ class WorkDocsUserProvider(ResourceProvider):
                 "but no user with that username could be found"
             )
         created = user.get("CreatedTimestamp")
+        journal = os.environ.get(JOURNAL_ENV)
+        if journal:
+            # Under workdocs-users up, the proof is the journal of unfinished runs (core.recovery):
+            # a run planned this username and WorkDocs made the user after that run started.
+            try:
+                runs = runs_from_text(Path(journal).read_text())
+            except OSError:
+                runs = []
+            if made_by(runs, username, created):
+                return user
+            raise WorkDocsUserError(
+                f"WorkDocs user '{username}': CreateUser failed: a user with this username already "
+                f"exists (Id {user['Id']}); to manage it, set adopt=True (adopt: true in users.yaml)"
+            )
         recent = isinstance(created, dt.datetime) and (
             dt.datetime.now(dt.UTC) - created.astimezone(dt.UTC) < RECOVERY_WINDOW
         )
         matches = all(
-            args.get(f.prop) is None or _same(f.prop, self._outputs(user, args)[f.prop], args[f.prop])
+            args.get(f.prop) is None or same(f.prop, self._outputs(user, args)[f.prop], args[f.prop])
             for f in FIELDS
             if f.on_create
         )
@@ -330,9 +314,9 @@ class WorkDocsUserProvider(ResourceProvider):
                 field.change is Change.UPDATE_USER
                 and value is not None
                 and field.api
-                and not _same(field.prop, current.get(field.prop), value)
+                and not same(field.prop, current.get(field.prop), value)
             ):
-                updates[field.api] = storage_rule_to_api(value) if field.prop == "storage_rule" else value
+                updates[field.api] = to_api(field.prop, value)
         status, was = args["status"], current.get("status")
         if status == "ACTIVE" and was != "ACTIVE":
             self._call(username, "ActivateUser", UserId=user_id)
@@ -386,23 +370,3 @@ class WorkDocsUserProvider(ResourceProvider):
     @staticmethod
     def _outputs(user: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
         return outputs_from_user(user, args)
-
-
-def outputs_from_user(user: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
-    """Every compared field is an output (diff gets old outputs), plus what WorkDocs adds.
-
-    A module function so the drift check converts live users exactly as ``read()`` does.
-    """
-    outs: dict[str, Any] = {}
-    for field in FIELDS:
-        if field.api is None:
-            outs[field.prop] = args.get(field.prop, DEFAULTS.get(field.prop))
-        elif field.prop == "storage_rule":
-            outs[field.prop] = storage_rule_from_api((user.get("Storage") or {}).get("StorageRule"))
-        else:
-            outs[field.prop] = user.get(field.api)
-    for prop, api in READ_ONLY_OUTPUTS.items():
-        value = user.get(api)
-        outs[prop] = _iso(value) if prop.endswith("_timestamp") else value
-    outs["storage_utilized_in_bytes"] = (user.get("Storage") or {}).get("StorageUtilizedInBytes")
-    return outs

@@ -18,6 +18,8 @@ from typing import Any
 import yaml
 
 from pulumi_workdocs import yaml_load
+from pulumi_workdocs.core.fields import FIELDS, REQUIRED_KEYS
+from pulumi_workdocs.errors import WorkDocsError
 from pulumi_workdocs.schema import field_path, is_time_zone, validate
 
 SIZE_UNITS = {
@@ -29,9 +31,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # control characters
 _ONE_LINE = "write it on one line; a YAML block scalar (| or >) keeps its last line break unless written |- or >-"
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s*$")
 MAX_PROBLEMS = 100  # listed at once: enough to work on, and a file of many wrong users stays quick
-USER_KEYS = (
-    "email_address", "type", "status", "locale", "time_zone_id", "deletion_policy", "adopt",
-)  # fmt: skip
+# The WorkDocsUser arguments an entry carries as they are (storage is a size, parsed apart).
+USER_KEYS = tuple(f.key for f in FIELDS if f.in_entry and f.key not in REQUIRED_KEYS and f.key == f.prop)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Problem:
         return _CONTROL.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
 
 
-class UsersFileError(Exception):
+class UsersFileError(WorkDocsError):
     def __init__(self, path: Path, problems: list[Problem]) -> None:
         self.path = path
         self.problems = problems
@@ -139,10 +140,17 @@ def load(path: Path | str) -> UsersFile:
     path = Path(path)
     with path.open("rb") as file:
         data = file.read(yaml_load.MAX_BYTES + 1)  # never more, whatever the file is
-    repeated: yaml_load.Repeated = []
-    text = ""
     try:
         text = yaml_load.decode(data)
+    except yaml_load.Refused as err:
+        raise UsersFileError(path, [Problem(*err.at, err.message, err.hint)]) from None
+    return loads(text, path)
+
+
+def loads(text: str, path: Path) -> UsersFile:
+    """Validate a users file's text; ``path`` names it in problems."""
+    repeated: yaml_load.Repeated = []
+    try:
         document = yaml_load.load(text, repeated)
     except yaml_load.Refused as err:
         raise UsersFileError(path, [Problem(*err.at, err.message, err.hint)]) from None

@@ -13,7 +13,7 @@ import yaml
 from pulumi import automation as auto
 
 from pulumi_workdocs.cli import main
-from pulumi_workdocs.root_stack import open_stack
+from pulumi_workdocs.engine.root_stack import open_stack
 from pulumi_workdocs.users_file import load
 from tests.e2e.conftest import ACCESS_KEY, SECRET_KEY, StackRunner, user_resources
 

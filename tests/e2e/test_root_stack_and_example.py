@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pulumi import automation as auto
 
-from pulumi_workdocs.root_stack import open_stack
+from pulumi_workdocs.engine.root_stack import open_stack
 from pulumi_workdocs.stack import generated_password
 from pulumi_workdocs.users_file import load
 from tests.e2e.conftest import StackRunner
