@@ -129,7 +129,10 @@ class WorkDocsUserProvider(ResourceProvider):
         failures = [
             CheckFailure(str(p.path[0]) if p.path else "", f"{p.field} {p.rule}")
             for p in validate(known, "WorkDocsUserArgs")
-            if not (p.path and p.path[0] in unknown) and not (unset_env and p.path[:1] == ("password",))
+            if not (p.path and p.path[0] in unknown)
+            and not (unset_env and p.path[:1] == ("password",))
+            # Only CreateUser takes a password: an existing (imported, adopted) user needs none.
+            and not (not creating and p.path == ("password",) and p.rule == "is required")
         ]
         if unset_env and creating:
             failures.append(
@@ -175,6 +178,14 @@ class WorkDocsUserProvider(ResourceProvider):
         forced = [p for p in REPLACE_PROPS if p in news and olds.get(p) is not None and olds.get(p) != news[p]]
         same_name = str(olds.get("username", "")).lower() == str(news.get("username", "")).lower()
         policy = olds.get("deletion_policy") or DEFAULTS["deletion_policy"]
+        if forced and not news.get("password"):
+            return [
+                CheckFailure(
+                    "password",
+                    f"changing {forced[0]} replaces user '{news.get('username')}' with a new one, "
+                    "which needs a password: set password",
+                )
+            ]
         if forced and same_name and policy == "DEACTIVATE":
             return [
                 CheckFailure(

@@ -71,10 +71,15 @@ def stale_locks(backend: str, stack: str) -> tuple[list[Path], list[dict[str, ob
 
 
 def _alive(pid: int) -> bool:
+    """A process that exists and is not a zombie (a killed engine waits to be reaped as one)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
