@@ -110,10 +110,11 @@ def workdocs(server: WorkDocsLocalServer) -> Any:
 
 
 def live_users(server: WorkDocsLocalServer) -> dict[str, dict[str, Any]]:
+    """The organization's users but its site administrator (workdocs-local makes one, as WorkDocs does)."""
     response = workdocs(server).describe_users(
         OrganizationId=server.organization_id, Include="ALL", Fields="STORAGE_METADATA", Limit=999
     )
-    return {u["Username"]: u for u in response["Users"]}
+    return {u["Username"]: u for u in response["Users"] if u["Username"] != server.backend.site_admin}
 
 
 def calls(server: WorkDocsLocalServer, *operations: str) -> int:

@@ -49,3 +49,15 @@ def test_the_journal_lives_next_to_a_file_backends_state_and_round_trips(tmp_pat
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no scratch file left behind
     clear(path)
     assert read_runs(path) == []
+
+
+def test_an_attribute_file_a_killed_engine_left_empty_is_found(tmp_path: Path) -> None:
+    from pulumi_workdocs.engine.journal import broken_attributes
+
+    stacks = tmp_path / ".pulumi" / "stacks" / "workdocs-users"
+    stacks.mkdir(parents=True)
+    (stacks / "dev.json").write_text("{}")
+    (stacks / "dev.json.attrs").write_text("")  # killed between creating and writing it
+    (stacks / "dev.json.bak.attrs").write_text('{"md5": "x"}')
+    (stacks / "prod.json.attrs").write_text("")  # another stack: not ours to touch
+    assert broken_attributes(str(tmp_path), "dev") == [stacks / "dev.json.attrs"]

@@ -32,7 +32,14 @@ from pulumi_workdocs.core.plan_render import RENDERERS, render_text
 from pulumi_workdocs.core.recovery import JournalRun, recoverable
 from pulumi_workdocs.core.user import APPROVED_REMOVALS_ENV, JOURNAL_ENV
 from pulumi_workdocs.engine import engine_errors
-from pulumi_workdocs.engine.journal import clear, journal_path, read_runs, stale_locks, write_runs
+from pulumi_workdocs.engine.journal import (
+    broken_attributes,
+    clear,
+    journal_path,
+    read_runs,
+    stale_locks,
+    write_runs,
+)
 from pulumi_workdocs.engine.preview import EngineFailed, engine_run, is_user, op_of, preview_steps
 from pulumi_workdocs.engine.root_stack import PROJECT
 from pulumi_workdocs.errors import EngineError, Exit
@@ -85,7 +92,11 @@ def check(ctx: Context, users_file: UsersFile, max_removals: str, say: Callable[
 
 
 def clear_stale_locks(ctx: Context) -> None:
-    """A lock left by a killed update of this machine is removed; any other is one line saying how."""
+    """What a killed update of this machine left (its lock, a cut attribute file) is removed; a lock
+    held by anyone else is one line saying how to clear it."""
+    for attrs in broken_attributes(ctx.backend, ctx.stack_name):
+        attrs.unlink(missing_ok=True)
+        print(f"workdocs-users: removed an attribute file an interrupted update left empty: {attrs}", file=sys.stderr)
     gone, held = stale_locks(ctx.backend, ctx.stack_name)
     for lock in gone:
         lock.unlink(missing_ok=True)
@@ -159,7 +170,9 @@ def run_up(ctx: Context, max_removals: str, verbose: bool = False) -> int:
         return Exit.ERROR
     if not plan.changes:
         return Exit.OK
-    progress = Progress(len(plan.changes))
+    # A protect flag going or coming changes no resource: the engine takes no step for it.
+    steps = [c for c in plan.changes if not (c.kind == "update" and all(f.field == "protect" for f in c.fields))]
+    progress = Progress(len(steps))
     # Recorded before anything is applied: the proof that lets a rerun take over what this makes.
     creating = frozenset(c.username.lower() for c in plan.changes if c.kind in ("create", "replace"))
     write_runs(checked.journal, [*checked.runs, JournalRun(dt.datetime.now(dt.UTC), creating)])
@@ -199,7 +212,7 @@ def _failure_summary(plan: Plan, progress: Progress) -> str:
     names = {c.username for c in plan.changes}
     pending = sorted(names - set(progress.applied) - set(progress.failed), key=str.lower)
     shown = ", ".join(pending[:10]) + (f" and {len(pending) - 10} more" if len(pending) > 10 else "")
-    lines = [f"Update failed: applied {len(progress.applied)} of {len(plan.changes)} planned changes "
+    lines = [f"Update failed: applied {len(progress.applied)} of {progress.total} planned changes "
              f"({_counts(progress.applied)})."]  # fmt: skip
     if progress.failed:
         lines.append(f"Failed: {', '.join(sorted(progress.failed, key=str.lower))}.")

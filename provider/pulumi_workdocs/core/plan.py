@@ -140,7 +140,7 @@ def build_plan(steps: Iterable[Step], live: Iterable[LiveUser] = (), resumed: Ma
                 f"and the old one is {_policy_words(policy)}"
             )
             plan.changes.append(PlannedChange("replace", username, reason, fields, step.id))
-            plan.risks += _create_risks(username, with_defaults(step.new or {}), None)
+            plan.risks += _create_risks(username, with_defaults(step.new or {}), None, policy)
         elif "delete" in ops:
             policy = str((step.old or {}).get("deletion_policy") or "DEACTIVATE")
             kind = "delete" if policy == "DELETE" else "deactivate"
@@ -191,7 +191,10 @@ def _create(username: str, new: dict[str, Any], adopted: LiveUser | None) -> Pla
     return PlannedChange("create", username, f"new user: {who}{extra}{status}", (), None, details)
 
 
-def _create_risks(username: str, new: dict[str, Any], adopted: LiveUser | None) -> list[Risk]:
+def _create_risks(
+    username: str, new: dict[str, Any], adopted: LiveUser | None, old_policy: str | None = None
+) -> list[Risk]:
+    """A new user's privilege and adoption; for a replacement, a switch of its deletion policy."""
     risks = []
     if new.get("type") in PRIVILEGED:
         verb = "adopted as" if adopted else "created as"
@@ -202,7 +205,7 @@ def _create_risks(username: str, new: dict[str, Any], adopted: LiveUser | None) 
         summary += "; it will be reactivated" if reactivates else ""
         facts = {"id": adopted.id, "status": adopted.status, "type": adopted.type, "reactivates": reactivates}
         risks.append(Risk("adoption", username, summary, facts))
-    if new.get("deletion_policy") == "DELETE":
+    if old_policy is not None and old_policy != "DELETE" and new.get("deletion_policy") == "DELETE":
         risks.append(Risk("deletion_policy", username, _DELETE_WORDS, {"deletion_policy": "DELETE"}))
     return risks
 

@@ -70,6 +70,27 @@ def stale_locks(backend: str, stack: str) -> tuple[list[Path], list[dict[str, ob
     return gone, held
 
 
+def broken_attributes(backend: str, stack: str) -> list[Path]:
+    """A file backend's attribute files left empty or cut short by a killed engine.
+
+    The backend (gocloud's fileblob) writes ``FILE.attrs`` before it renames the new
+    checkpoint into place, so an engine killed in between leaves the previous, whole
+    checkpoint next to an empty ``.attrs``, and every later command fails with "failed to
+    load checkpoint: EOF". Such a file carries only metadata: without it the blob is read
+    with defaults.
+    """
+    folder = backend_folder(backend)
+    if folder is None:
+        return []
+    broken = []
+    for attrs in (folder / ".pulumi").glob(f"**/{stack}.json*.attrs"):
+        try:
+            json.loads(attrs.read_text())
+        except (OSError, ValueError):
+            broken.append(attrs)
+    return broken
+
+
 def _alive(pid: int) -> bool:
     """A process that exists and is not a zombie (a killed engine waits to be reaped as one)."""
     try:

@@ -1,7 +1,8 @@
 """Everything the plugin takes from the rest of the package, and the Pulumi property names.
 
 The plugin is an adapter over ``WorkDocsUserProvider``: this is its only module that imports
-the field table (``core``) and the CRUD, so a move of those is fixed here alone. The Pulumi schema names properties in camelCase; the CRUD in snake_case.
+the field table (``core``) and the CRUD, so a move of those is fixed here alone. The Pulumi
+schema names properties in camelCase; the CRUD in snake_case.
 """
 
 from __future__ import annotations
