@@ -132,6 +132,7 @@ class UsersFile:
     organization_id: str
     users: list[UserEntry] = field(default_factory=list)
     document: dict[str, Any] = field(default_factory=dict)
+    text: str = ""  # as read (decoded), for what needs its layout (export's indentation)
 
 
 def load(path: Path | str) -> UsersFile:
@@ -170,7 +171,7 @@ def loads(text: str, path: Path) -> UsersFile:
     if findings:
         raise UsersFileError(path, _located(findings, text))
     users = list(_entries(document))
-    return UsersFile(path, document["organization_id"], users, document)
+    return UsersFile(path, document["organization_id"], users, document, text)
 
 
 def _located(findings: list[Finding], text: str) -> list[Problem]:

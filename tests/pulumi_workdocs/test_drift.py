@@ -539,3 +539,21 @@ def test_export_all_after_a_rename_keeps_the_deactivated_user_and_its_address(tm
     live[0]["Status"] = "ACTIVE"  # two active users with one address: still a problem, located in the export
     with pytest.raises(UsageError, match=r"^the exported entries do not validate:\n\(exported users\.yaml\):\d+:\d+: "):
         build_export(None, live, [], all_=True, organization_id=ORG)
+
+
+def test_an_ignore_file_is_read_in_any_encoding_and_within_the_budget(tmp_path: Path) -> None:
+    path = tmp_path / "ignore.yaml"
+    path.write_bytes("ignore:\n  - username: bob\n".encode("utf-16"))
+    assert load_ignore(path).rules == (IgnoreRule("bob"),)
+    path.write_text("a: &a [1, 1]\n" + "".join(f"a{i}: &a{i} [*a{i - 1 if i else ''}, *a{i - 1 if i else ''}]\n"
+                                                    for i in range(40)))  # fmt: skip
+    with pytest.raises(IgnoreFileError, match=rf"^{path}:\d+:\d+: "):
+        load_ignore(path)
+
+
+def test_export_appends_in_the_users_files_own_indentation_whatever_its_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "users.yaml"
+    text = f"organization_id: {ORG}\nusers:\n    - username: alice\n      given_name: Alice\n      surname: Example\n"
+    path.write_bytes(text.encode("utf-16"))
+    fragment, count = build_export(load(path), [api_user("alice"), api_user("bob")], [])
+    assert count == 1 and "\n    - username: bob\n" in fragment

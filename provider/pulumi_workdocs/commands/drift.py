@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from pulumi_workdocs import yaml_load
 from pulumi_workdocs.commands.context import Context
 from pulumi_workdocs.core.drift import IGNORE_FILE, Ignore, IgnoreFileError, compute_drift, parse_ignore, state_users
 from pulumi_workdocs.core.drift_render import RENDERERS
@@ -15,12 +16,16 @@ from pulumi_workdocs.users_file import UsersFile
 
 
 def load_ignore(path: Path) -> Ignore:
+    """Read with the users file's reader: any encoding YAML allows, within the same budget."""
     try:
-        text = path.read_text()
+        with path.open("rb") as file:
+            data = file.read(yaml_load.MAX_BYTES + 1)
     except FileNotFoundError:
         raise IgnoreFileError(f"{path}: ignore file not found") from None
     try:
-        document = yaml.safe_load(text)
+        document = yaml_load.load(yaml_load.decode(data))
+    except yaml_load.Refused as err:
+        raise IgnoreFileError(f"{path}:{err.at[0]}:{err.at[1]}: {err.message} (fix: {err.hint})") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         at = f":{mark.line + 1}:{mark.column + 1}" if mark else ""

@@ -66,8 +66,8 @@ def _yaml_list(entries: list[dict[str, Any]], indent: int) -> str:
 def _users_indent(users_file: UsersFile) -> int:
     """The column of the ``-`` of users' entries, so a fragment can be appended as is."""
     try:
-        where = yaml_load.positions(users_file.path.read_text(), [("users", 0)])
-    except (OSError, yaml.YAMLError):
+        where = yaml_load.positions(users_file.text, [("users", 0)])
+    except (yaml.YAMLError, yaml_load.Refused):
         return 2
     return where[("users",)].value[1] - 1 if ("users", 0) in where else 2  # the list starts at its first dash
 
