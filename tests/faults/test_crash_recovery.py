@@ -42,6 +42,24 @@ def _live(server: WorkDocsLocalServer) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
+def _wait_until_gone(group: int) -> None:
+    """Until no process of the killed group is left but zombies (SIGKILL is not instant)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        left = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == group and fields[0] not in ("Z", "X"):
+                left.append(stat.parent.name)
+        if not left:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"processes of the killed up still run: {left}")
+
+
 @pytest.mark.parametrize("kill_after_creates", [1, 15])
 def test_a_killed_up_rerun_hours_later_converges_without_duplicates_orphans_or_manual_steps(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], kill_after_creates: int
@@ -69,6 +87,7 @@ def test_a_killed_up_rerun_hours_later_converges_without_duplicates_orphans_or_m
             os.killpg(run.pid, signal.SIGKILL)  # the CLI, the engine and the provider: as a crash would
         finally:
             run.wait(timeout=60)
+            _wait_until_gone(run.pid)  # hours later, nothing of the killed run is left running
         server.app.faults.clear()
         made = {u["username"] for u in _live(server)} - before
         assert 0 < len(made) < USERS
