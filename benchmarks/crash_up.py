@@ -11,8 +11,9 @@
    the engine, the provider: a runner that dies) or of the engine (``pulumi``) alone;
 3. on disk: each stack's checkpoint (users in it, pending operations), the lock files under
    ``.pulumi/locks``, the users live in WorkDocs and not in any state;
-4. every user's CreatedTimestamp is moved ``--age-hours`` into the past (in workdocs-local's
-   SQLite file), so the rerun comes "hours later";
+4. every user's CreatedTimestamp (in workdocs-local's SQLite file) and the start of each run
+   in the CLI's journal (``.workdocs-users/`` in the backend's folder) move ``--age-hours``
+   into the past, so the rerun comes "hours later";
 5. the same command again, once; then, if it failed, what it said, and whether
    ``pulumi cancel`` plus one more run converges (the manual steps it takes); with
    ``--import-pending-creates``, if that fails too, ``pulumi refresh --import-pending-creates``
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import json
 import os
 import signal
@@ -39,7 +41,7 @@ from typing import Any
 import boto3
 from scale import BIN, ROOT_PROJECT, child_env, request_log, service, usernames, write_users
 
-from pulumi_workdocs.drift import list_users
+from pulumi_workdocs.aws import list_users
 
 
 def descendants(pid: int) -> list[int]:
@@ -109,14 +111,16 @@ def pending_urns(backend: Path, stack: str) -> list[str]:
     return [p["resource"]["urn"] for p in deployment.get("pending_operations", []) if p["type"] == "creating"]
 
 
-def snapshot(backend: Path, stacks: list[str], client: Any, organization_id: str, names: list[str]) -> dict[str, Any]:
-    """What is on disk and in WorkDocs now."""
+def snapshot(
+    backend: Path, stacks: list[str], client: Any, organization_id: str, names: list[str], before: set[str]
+) -> dict[str, Any]:
+    """What is on disk and in WorkDocs now (``before``: the organization's own users, such as its site admin)."""
     states = {s: state_of(backend, s) for s in stacks}
     in_state: dict[str, list[str]] = {}
     for state in states.values():
         for user, user_id in state["users"].items():
             in_state.setdefault(user, []).append(user_id)
-    live = {u["Username"]: u["Id"] for u in list_users(client, organization_id)}
+    live = {u["Username"]: u["Id"] for u in list_users(client, organization_id) if u["Username"] not in before}
     locks = sorted(str(p.relative_to(backend)) for p in (backend / ".pulumi" / "locks").rglob("*.json"))
     return {
         "users_in_state": sum(len(v) for v in in_state.values()),
@@ -138,9 +142,17 @@ def brief(snap: dict[str, Any]) -> str:
     )
 
 
-def age(db: Path, hours: float) -> None:
+def age(db: Path, backend: Path, hours: float) -> int:
+    """Move the killed run into the past: its users' CreatedTimestamp and its journal's start."""
     with sqlite3.connect(db) as sql:
         sql.execute("UPDATE users SET created = created - ?", (hours * 3600,))
+    journals = list((backend / ".workdocs-users").glob("**/*.journal.json"))
+    for journal in journals:  # engine/journal.py: {"runs": [{"started": ISO 8601, "creates": [...]}]}
+        runs = json.loads(journal.read_text())
+        for run in runs["runs"]:
+            run["started"] = (dt.datetime.fromisoformat(run["started"]) - dt.timedelta(hours=hours)).isoformat()
+        journal.write_text(json.dumps(runs))
+    return len(journals)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -171,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     with service(db) as (url, organization_id):
         client = boto3.client("workdocs", endpoint_url=url, region_name="us-east-1",
                               aws_access_key_id="test", aws_secret_access_key="test")  # fmt: skip
+        before = {u["Username"] for u in list_users(client, organization_id)}
         commands = []
         for stack, shard in zip(stacks, shards, strict=True):
             file = work / f"{stack}.yaml"
@@ -211,16 +224,17 @@ def main(argv: list[str] | None = None) -> int:
         calls = request_log(url)
         print(f"killed {killed} after {time.perf_counter() - started:.1f} s; API calls so far {dict(calls)}")
         time.sleep(1)  # a CreateUser the provider had sent may still land
-        after_kill = snapshot(backend, stacks, client, organization_id, names)
+        after_kill = snapshot(backend, stacks, client, organization_id, names, before)
         print(f"after the kill: {brief(after_kill)}", flush=True)
-        age(db, args.age_hours)
+        journals = age(db, backend, args.age_hours)
+        print(f"moved {args.age_hours} h into the past: the users' CreatedTimestamp, {journals} journal(s)")
 
         def rerun(label: str) -> tuple[int, dict[str, Any]]:
             request_log(url, clear=True)
             started = time.perf_counter()
             code, said = run_shards(commands, env, work, log)
             calls = dict(request_log(url))  # before snapshot(), whose DescribeUsers are not the rerun's
-            snap = snapshot(backend, stacks, client, organization_id, names)
+            snap = snapshot(backend, stacks, client, organization_id, names, before)
             print(f"{label} (exit {code}, {time.perf_counter() - started:.1f} s, calls {calls}): "
                   f"{brief(snap)}", flush=True)  # fmt: skip
             if said:

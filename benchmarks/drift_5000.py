@@ -37,10 +37,13 @@ import yaml
 from load_workdocs_local import subprocess_service
 from pulumi import automation as auto
 
-from pulumi_workdocs.cli import Context, main
-from pulumi_workdocs.drift import compute_drift, list_users, read_state, render_json
-from pulumi_workdocs.provider import outputs_from_user
-from pulumi_workdocs.root_stack import open_stack
+from pulumi_workdocs.aws import list_users
+from pulumi_workdocs.cli import main
+from pulumi_workdocs.commands.context import Context
+from pulumi_workdocs.core.drift import compute_drift
+from pulumi_workdocs.core.drift_render import render_json
+from pulumi_workdocs.core.user import outputs_from_user
+from pulumi_workdocs.engine.root_stack import open_stack
 from pulumi_workdocs.users_file import load
 from workdocs_local.models import WorkDocsBackend, new_organization_id
 
@@ -174,9 +177,9 @@ def run(args: argparse.Namespace) -> int:
             marks = [time.perf_counter()]
             desired = load(path)
             marks.append(time.perf_counter())
-            state = read_state(ctx)
+            state = ctx.state()
             marks.append(time.perf_counter())
-            live = list_users(ctx.client(), organization_id)
+            live = [dict(u) for u in list_users(ctx.client(), organization_id)]
             marks.append(time.perf_counter())
             phase_report = compute_drift(desired, live, state)
             marks.append(time.perf_counter())

@@ -8,10 +8,12 @@ backends), phase by phase, the engine floor and then the users:
 
 * up: the floor's preview + up of N no-op dynamic resources (``_noop.py``, the same engine,
   the same file backend) against ``workdocs-users up`` from a generated users file of N
-  users (which previews, then updates);
-* plan: the floor's no-change preview against a no-change ``workdocs-users plan``;
+  users; both preview with a refresh, then update with a refresh and
+  ``PULUMI_SKIP_CHECKPOINTS=true``, as ``workdocs-users up`` does;
+* plan: the floor's no-change preview (with a refresh) against a no-change
+  ``workdocs-users plan``;
 * refresh: Automation API ``stack.refresh()`` of the floor's stack and of the root stack
-  (``root_stack.open_stack``);
+  (``engine.root_stack.open_stack``);
 * drift: ``workdocs-users drift --format json``; its floor is ``pulumi stack export`` of the
   floor's stack (drift reads the state that way);
 * state: ``pulumi stack export`` bytes per resource, and how many of them are the recorded
@@ -19,12 +21,11 @@ backends), phase by phase, the engine floor and then the users:
 
 Every engine run is a new interpreter (imports included, as a user runs it). API calls per
 phase come from workdocs-local's request log, cleared before each phase. ``--engine-env``
-sets engine variables (``PULUMI_SKIP_CHECKPOINTS=true``) for both sides; ``--shard-size``
-splits the users (and the floor) over stacks of at most S, run ``--shard-parallel`` at a
-time, and measures ``up`` only. Above ``--checkpoint-limit`` users (default 1000), ``up`` runs
-with ``PULUMI_SKIP_CHECKPOINTS=true`` (the engine's default rewrites the whole checkpoint
-after every step, which takes hours at 5,000; a refresh elides those writes), and the rows
-say so.
+sets engine variables for both sides (``workdocs-users up`` sets its own
+``PULUMI_SKIP_CHECKPOINTS=true`` over them; ``--engine-env PULUMI_SKIP_CHECKPOINTS=false``
+gives the floor the engine's default, a whole-checkpoint rewrite after every step);
+``--shard-size`` splits the users (and the floor) over stacks of at most S, run
+``--shard-parallel`` at a time, and measures ``up`` only.
 """
 
 from __future__ import annotations
@@ -274,18 +275,10 @@ def stack_export(setup: Setup, side: str, stack: str) -> tuple[float, dict[str, 
     }
 
 
-def checkpoint_env(setup: Setup, limit: int) -> tuple[dict[str, str], str]:
-    """Past ``limit`` users in a stack, up skips checkpoints (quadratic otherwise; a refresh elides them)."""
-    if max(len(s) for s in setup.shards) <= limit or setup.engine_env.get(SKIP) == "true":
-        return {}, ""
-    return {SKIP: "true"}, f"{SKIP}=true (N > --checkpoint-limit {limit})"
-
-
-def run_n(setup: Setup, phases: list[str], repeat: int, limit: int, rows: list[Row]) -> None:
+def run_n(setup: Setup, phases: list[str], repeat: int, rows: list[Row]) -> None:
     stacks = setup.stack_names()
     for stack, names in zip(stacks, setup.shards, strict=True):
         write_users(setup.users_file(stack), setup.organization_id, names)
-    fallback, note = checkpoint_env(setup, limit)
     if "up" in phases:
         for side in ("floor", "users"):
             if side == "floor":
@@ -294,8 +287,8 @@ def run_n(setup: Setup, phases: list[str], repeat: int, limit: int, rows: list[R
                 ]
             else:
                 commands = [_users_cli(setup, "up", s) for s in stacks]
-            row = measure(setup, "up", side, commands, fallback)
-            row.note = " ".join(filter(None, (note, row.note)))
+            # As workdocs-users up does: one checkpoint at the end (--engine-env can say otherwise).
+            row = measure(setup, "up", side, commands, {SKIP: setup.engine_env.get(SKIP, "true")})
             rows.append(row)
             report_row(row)
         for side in ("floor", "users"):
@@ -326,7 +319,7 @@ def run_n(setup: Setup, phases: list[str], repeat: int, limit: int, rows: list[R
                 elif phase == "refresh":
                     command = [sys.executable, __file__, "child", "root-refresh", "--stack", STACK]
                     command += ["--names", str(setup.users_file(STACK)), "--backend", str(setup.users_dir / "state")]
-                    command += ["--work", str(setup.users_dir)]
+                    command += ["--work", str(setup.users_dir), "--endpoint", setup.url]
                     row = measure(setup, phase, side, [command], {})
                 else:
                     extra_args = ["--format", "json"] if phase == "drift" else []
@@ -417,9 +410,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine-env", action="append", default=[], metavar="K=V", help="for both sides")
     parser.add_argument("--shard-size", type=int, default=0, help="users per stack (0: one stack)")
     parser.add_argument("--shard-parallel", type=int, default=1, help="shards run at once")
-    parser.add_argument(
-        "--checkpoint-limit", type=int, default=1000, help="above this N, up and refresh skip checkpoints"
-    )
     parser.add_argument("--timeout", type=float, default=1200.0, help="seconds per command (killed past it)")
     parser.add_argument("--json", type=Path, default=None, help="write every row here")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (state, logs)")
@@ -442,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
             with service(root / "workdocs.db") as (url, organization_id):
                 setup = Setup(n, url, organization_id, root, engine_env, args.timeout, shards,
                               args.shard_parallel)  # fmt: skip
-                run_n(setup, phases, args.repeat, args.checkpoint_limit, rows)
+                run_n(setup, phases, args.repeat, rows)
     finally:
         if args.json:
             args.json.write_text(json.dumps([asdict(r) for r in rows], indent=1))
@@ -521,13 +511,14 @@ def child(argv: list[str]) -> int:
     parser.add_argument("--names", type=Path, required=True, help="floor: usernames; root-refresh: the users file")
     parser.add_argument("--backend", required=True)
     parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--endpoint", default=None, help="root-refresh: workdocs-local's URL")
     args = parser.parse_args(argv)
     marks = [time.perf_counter()]
     if args.action == "root-refresh":
-        from pulumi_workdocs.root_stack import open_stack
+        from pulumi_workdocs.engine.root_stack import open_stack
         from pulumi_workdocs.users_file import load
 
-        stack = open_stack(load(args.names), args.stack, args.backend, args.work)
+        stack = open_stack(load(args.names), args.stack, args.backend, args.work, endpoint=args.endpoint)
         marks.append(time.perf_counter())
         stack.refresh(on_output=print)
     else:
@@ -539,10 +530,10 @@ def child(argv: list[str]) -> int:
         stack = inline_stack(FLOOR_PROJECT, args.stack, program(names), args.backend, args.work)
         marks.append(time.perf_counter())
         if args.action in ("floor-up", "floor-preview"):
-            stack.preview()
+            stack.preview(refresh=True)  # as workdocs-users plan and up do
             marks.append(time.perf_counter())
         if args.action == "floor-up":
-            stack.up(on_output=print)
+            stack.up(on_output=print, refresh=True)
         if args.action == "floor-refresh":
             stack.refresh(on_output=print)
     marks.append(time.perf_counter())

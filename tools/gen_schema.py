@@ -1,7 +1,7 @@
-"""Write schema.json from fields.py and botocore's WorkDocs model.
+"""Write schema.json from the field table (core/fields.py) and botocore's WorkDocs model.
 
-Run after changing fields.py: ``.venv/bin/python tools/gen_schema.py``. The test suite
-checks the committed file against the model, field by field.
+Run after changing the table: ``.venv/bin/python tools/gen_schema.py``. The suite checks
+that the committed file is this script's output, and its constraints against the model.
 """
 
 from __future__ import annotations
@@ -11,16 +11,27 @@ from pathlib import Path
 from typing import Any
 
 import botocore.session
+from botocore import xform_name
 
-from pulumi_workdocs.fields import FIELDS, PASSWORD, Field
+from pulumi_workdocs.core.fields import (
+    DEFAULT_KEYS,
+    ENTRY_KEYS,
+    FIELDS,
+    PASSWORD,
+    REQUIRED_KEYS,
+    STORAGE_RULE_MEMBERS,
+    Field,
+    api_shape,
+)
 
 OUT = Path(__file__).resolve().parents[1] / "provider" / "pulumi_workdocs" / "schema.json"
 SIZE_PATTERN = r"^(?:unlimited|[0-9]+(?:\.[0-9]+)? ?(?:B|KB|MB|GB|TB|KiB|MiB|GiB|TiB))$"
 
 
-def constraints(shape_name: str) -> dict[str, Any]:
-    model = botocore.session.get_session().get_service_model("workdocs")
-    shape = model.shape_for(shape_name)
+MODEL = botocore.session.get_session().get_service_model("workdocs")
+
+
+def constraints(shape: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if shape.type_name == "string":
         out["type"] = "string"
@@ -43,21 +54,20 @@ def constraints(shape_name: str) -> dict[str, Any]:
 
 def field_schema(field: Field) -> dict[str, Any]:
     if field.prop == "storage_rule":
+        rule = api_shape(MODEL, field)
+        descriptions = {"StorageAllocatedInBytes": "Quota in bytes (with storage_type QUOTA).",
+                        "StorageType": "QUOTA or UNLIMITED."}  # fmt: skip
         return {
             "title": "storage_rule",
             "description": field.description,
             "type": "object",
             "properties": {
-                "storage_allocated_in_bytes": {
-                    "title": "storage_allocated_in_bytes",
-                    "description": "Quota in bytes (with storage_type QUOTA).",
-                    **constraints("PositiveSizeType"),
-                },
-                "storage_type": {
-                    "title": "storage_type",
-                    "description": "QUOTA or UNLIMITED.",
-                    **constraints("StorageType"),
-                },
+                xform_name(member): {
+                    "title": xform_name(member),
+                    "description": descriptions[member],
+                    **constraints(rule.members[member]),
+                }
+                for member in STORAGE_RULE_MEMBERS
             },
             "additionalProperties": False,
         }
@@ -78,14 +88,13 @@ def field_schema(field: Field) -> dict[str, Any]:
         }
     if field.prop == "adopt":
         return {"title": "adopt", "description": field.description, "type": "boolean"}
-    assert field.shape is not None
-    return {"title": field.prop, "description": field.description, **constraints(field.shape)}
+    return {"title": field.prop, "description": field.description, **constraints(api_shape(MODEL, field))}
 
 
 def build() -> dict[str, Any]:
     defs: dict[str, Any] = {f.prop: field_schema(f) for f in (*FIELDS, PASSWORD)}
     ref = {name: {"$ref": f"#/$defs/{name}"} for name in defs}
-    required = ["organization_id", "username", "given_name", "surname", "password"]
+    required = ["organization_id", *REQUIRED_KEYS, "password"]
     defs["WorkDocsUserArgs"] = {
         "title": "WorkDocsUser arguments",
         "description": "The inputs of the WorkDocsUser Pulumi resource.",
@@ -129,22 +138,11 @@ def build() -> dict[str, Any]:
         "maxProperties": 1,
         "additionalProperties": False,
     }
-    shared = [
-        "email_address",
-        "type",
-        "status",
-        "locale",
-        "time_zone_id",
-        "deletion_policy",
-        "adopt",
-        "protect",
-        "storage",
-    ]
     defs["users_file_defaults"] = {
         "title": "defaults",
         "description": "Values applied to every user that does not set them.",
         "type": "object",
-        "properties": {n: {"$ref": f"#/$defs/{n}"} for n in shared if n != "email_address"},
+        "properties": {n: {"$ref": f"#/$defs/{n}"} for n in (*DEFAULT_KEYS, "protect")},
         "additionalProperties": False,
     }
     defs["users_file_user"] = {
@@ -152,10 +150,10 @@ def build() -> dict[str, Any]:
         "description": "One WorkDocs user. Keys are WorkDocsUser argument names.",
         "type": "object",
         "properties": {
-            **{n: {"$ref": f"#/$defs/{n}"} for n in ("username", "given_name", "surname", *shared)},
+            **{n: {"$ref": f"#/$defs/{n}"} for n in (*ENTRY_KEYS, "protect")},
             "password": {"$ref": "#/$defs/password_source"},
         },
-        "required": ["username", "given_name", "surname"],
+        "required": list(REQUIRED_KEYS),
         "additionalProperties": False,
     }
     return {

@@ -1,7 +1,7 @@
 """``workdocs-users``: validate, plan, up, drift and export for a users file.
 
-Exit codes: 0 success / no changes, 1 error, 2 changes (plan) or drift (drift),
-3 only unapplied changes (drift).
+Exit codes (``core.errors.Exit``): 0 success / no changes, 1 error, 2 changes (plan) or
+drift (drift), 3 only unapplied changes (drift), 70 an internal error (a bug).
 """
 
 from __future__ import annotations
@@ -10,101 +10,69 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import NoReturn
 
-from pulumi_workdocs.users_file import UsersFile, UsersFileError, load
+from pulumi_workdocs.commands.context import Context
+from pulumi_workdocs.errors import Exit, UsageError, WorkDocsAPIError, WorkDocsError
 
-if TYPE_CHECKING:
-    from pulumi import automation as auto
-
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_UNAPPLIED = 0, 1, 2, 3
-
-
-@dataclass
-class Context:
-    """What every command needs: the users file, the stack and how to reach WorkDocs."""
-
-    users_path: Path
-    stack_name: str
-    backend: str
-    endpoint: str | None
-    work_dir: Path
-
-    def users_file(self) -> UsersFile:
-        return load(self.users_path)
-
-    def stack(self, users_file: UsersFile) -> auto.Stack:
-        from pulumi_workdocs.root_stack import open_stack
-
-        return open_stack(users_file, self.stack_name, self.backend, self.work_dir, endpoint=self.endpoint)
-
-    def client(self) -> Any:
-        """A boto3 WorkDocs client on the default credential chain (endpoint as configured)."""
-        from pulumi_workdocs.client import ClientSettings
-
-        return ClientSettings(endpoint=self.endpoint).client()
+DEBUG_ENV = "WORKDOCS_DEBUG"  # set to 1 for the traceback of an unexpected error
 
 
 def _context(args: argparse.Namespace) -> Context:
     users_path = Path(args.file)
     if args.run is not cmd_validate and not args.backend:
         # An empty value is what a CI secret that is missing (say, on a fork's pull request) gives.
-        raise ValueError("the state backend is empty (PULUMI_BACKEND_URL set to ''?); give --backend URL or folder")
+        raise UsageError("the state backend is empty (PULUMI_BACKEND_URL set to ''?); give --backend URL or folder")
     if args.run is not cmd_validate and not args.stack:
-        raise ValueError("the stack name is empty (WORKDOCS_STACK set to ''?); give --stack NAME")
+        raise UsageError("the stack name is empty (WORKDOCS_STACK set to ''?); give --stack NAME")
     return Context(
         users_path=users_path,
         stack_name=args.stack,
         backend=args.backend,
-        endpoint=args.endpoint,
+        endpoint_flag=args.endpoint,
         work_dir=users_path.resolve().parent,
     )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     ctx = _context(args)
-    try:
-        users_file = ctx.users_file()
-    except UsersFileError as err:
-        print(err, file=sys.stderr)
-        return EXIT_ERROR
+    users_file = ctx.users_file()
     print(f"{ctx.users_path}: {len(users_file.users)} users, no problems")
-    return EXIT_OK
+    return Exit.OK
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from pulumi_workdocs.plan import run_plan
+    from pulumi_workdocs.commands.plan import run_plan
 
     return run_plan(_context(args), args.format, args.max_removals)
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    from pulumi_workdocs.plan import run_up
+    from pulumi_workdocs.commands.plan import run_up
 
-    return run_up(_context(args), args.max_removals)
+    return run_up(_context(args), args.max_removals, verbose=args.verbose)
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
-    from pulumi_workdocs.drift import run_drift
+    from pulumi_workdocs.commands.drift import run_drift
 
     return run_drift(_context(args), args.format, args.baseline)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pulumi_workdocs.export import run_export
+    from pulumi_workdocs.commands.export import run_export
 
     return run_export(_context(args), args.output, args.all, args.organization_id)
 
 
 def _max_removals(text: str) -> str:
     """Checked when the command line is read, before the engine runs."""
-    from pulumi_workdocs.plan import removal_limit
+    from pulumi_workdocs.core.plan import removal_limit
 
     try:
         removal_limit(text, 100)
-    except ValueError as err:
+    except UsageError as err:
         raise argparse.ArgumentTypeError(str(err).removeprefix("--max-removals ")) from None
     return text
 
@@ -114,12 +82,15 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+        self.exit(Exit.ERROR, f"{self.prog}: error: {message}\n")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="workdocs-users", description=__doc__)
     common = _Parser(add_help=False)
+    common.add_argument(
+        "--debug", action="store_true", help=f"show the traceback of an unexpected error (or {DEBUG_ENV}=1)"
+    )
     common.add_argument("--file", "-f", default="users.yaml", help="the users file (default users.yaml)")
     common.add_argument(
         "--stack", default=os.environ.get("WORKDOCS_STACK", "dev"), help="stack name (default $WORKDOCS_STACK or dev)"
@@ -131,8 +102,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     common.add_argument(
         "--endpoint",
-        default=os.environ.get("AWS_ENDPOINT_URL_WORKDOCS"),
-        help="WorkDocs endpoint, e.g. workdocs-local's URL (default $AWS_ENDPOINT_URL_WORKDOCS; AWS otherwise)",
+        default=None,
+        help="WorkDocs endpoint, e.g. workdocs-local's URL (default: $AWS_ENDPOINT_URL_WORKDOCS, then the stack's "
+        "workdocs:endpoint, then AWS); never written into the stack's config",
     )
     formats = ["text", "markdown", "json"]
     commands = parser.add_subparsers(dest="command", required=True)
@@ -146,12 +118,15 @@ def _parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, parents=[common], help=text)
         sub.add_argument(
             "--max-removals",
-            default="25%",
+            default=os.environ.get("WORKDOCS_MAX_REMOVALS") or "25%",
             type=_max_removals,
-            help="most users that may be deleted or deactivated: N or P%% of the managed users (default 25%%)",
+            help="most users that may be deleted or deactivated: N or P%% of the managed users "
+            "(default $WORKDOCS_MAX_REMOVALS, else 25%%)",
         )
         if name == "plan":
             sub.add_argument("--format", choices=formats, default="text")
+        else:
+            sub.add_argument("--verbose", "-v", action="store_true", help="show the engine's full output")
         sub.set_defaults(run=run)
     drift = commands.add_parser("drift", parents=[common], help="report what differs in WorkDocs (read-only)")
     drift.add_argument("--format", choices=formats, default="text")
@@ -173,28 +148,28 @@ def main(argv: list[str] | None = None) -> int:
         args.file = args.path
     run: Callable[[argparse.Namespace], int] = args.run
     try:
-        return run(args)
-    except UsersFileError as err:
-        print(err, file=sys.stderr)
-        return EXIT_ERROR
-    except (OSError, ValueError, RuntimeError) as err:
-        print(f"workdocs-users: {err}", file=sys.stderr)
-        return EXIT_ERROR
-    except Exception as err:
-        from pulumi.automation import CommandError  # imported here: validate never needs Pulumi
+        return int(run(args))
+    except WorkDocsAPIError as err:
+        print(f"workdocs-users {args.command}: {err}", file=sys.stderr)
+    except WorkDocsError as err:
+        from pulumi_workdocs.users_file import UsersFileError
 
-        if isinstance(err, CommandError):
-            # The CLI's own "error:" lines say it (a wrong passphrase, a locked stack); its whole output does not.
-            lines = (line.strip().removeprefix("stderr:").strip() for line in str(err).splitlines())
-            said = [line for line in lines if line.startswith("error:")]
-            print(
-                f"workdocs-users: the engine failed: {' '.join(said)}"
-                if said
-                else f"workdocs-users: the engine failed:\n{err}",
-                file=sys.stderr,
-            )
-            return EXIT_ERROR
-        raise
+        print(err if isinstance(err, UsersFileError) else f"workdocs-users: {err}", file=sys.stderr)
+    except OSError as err:  # a file named on the command line: one line, no traceback
+        print(f"workdocs-users: {err.filename or ''}: {err.strerror or err}".replace(": : ", ": "), file=sys.stderr)
+    except KeyboardInterrupt:
+        print("workdocs-users: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:
+        if args.debug or os.environ.get(DEBUG_ENV):
+            raise
+        print(
+            f"workdocs-users: internal error (a bug, not your input): {type(err).__name__}: {err}\n"
+            f"  run again with --debug (or {DEBUG_ENV}=1) for the traceback, and report it",
+            file=sys.stderr,
+        )
+        return Exit.BUG
+    return Exit.ERROR
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from pulumi_workdocs.engine import DEMO_PASSPHRASE
-from pulumi_workdocs.root_stack import open_stack
+from pulumi_workdocs.engine.root_stack import open_stack
 from pulumi_workdocs.users_file import UsersFileError, load
 
 ROOT = Path.cwd()

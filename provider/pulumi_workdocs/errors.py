@@ -1,41 +1,39 @@
-"""Expected failures as one line: the user, the operation and the reason."""
+"""One root exception for what a user gets as one line, and the one table of exit codes.
+
+Anything raised that is not a ``WorkDocsError`` is a bug: the CLI says so and shows the
+traceback with ``--debug`` (or ``WORKDOCS_DEBUG=1``), never dressing it as a user error.
+"""
 
 from __future__ import annotations
 
-from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+from enum import IntEnum
 
 
-class WorkDocsUserError(Exception):
-    """An expected failure: its message is the whole story (no secrets, one line)."""
+class Exit(IntEnum):
+    """``workdocs-users`` exit codes (CI scripts read them)."""
+
+    OK = 0  # success; no changes (plan); clean (drift)
+    ERROR = 1  # any error, a refused plan included
+    CHANGES = 2  # plan: changes to apply; drift: drift found
+    UNAPPLIED = 3  # drift: no drift, but the users file has changes `up` has not applied
+    BUG = 70  # not the user's doing (EX_SOFTWARE): report it
 
 
-def describe(username: str, operation: str, error: Exception) -> WorkDocsUserError:
-    if isinstance(error, ClientError):
-        code = error.response.get("Error", {}).get("Code", "Error")
-        message = error.response.get("Error", {}).get("Message", "")
-        reason = f"{code}: {message}".rstrip(": ")
-    elif isinstance(error, ParamValidationError):
-        # botocore's report quotes the offending value (maybe a password): keep the rule only.
-        lines = str(error.kwargs.get("report", "")).splitlines()
-        reason = "; ".join(_without_value(line) for line in lines if line.strip())
-        reason = reason or "parameter validation failed"
-    elif isinstance(error, BotoCoreError):
-        reason = type(error).__name__ + ": " + str(error)
-    else:
-        reason = str(error)
-    return WorkDocsUserError(f"WorkDocs user '{username}': {operation} failed: {' '.join(reason.split())}")
+class WorkDocsError(Exception):
+    """An expected failure: its message is the whole story, one line (or one per problem), no secrets."""
 
 
-def error_code(error: Exception) -> str | None:
-    if isinstance(error, ClientError):
-        code = error.response.get("Error", {}).get("Code")
-        return str(code) if code else None
-    return None
+class UsageError(WorkDocsError):
+    """The command line or the environment it reads is wrong."""
 
 
-def _without_value(line: str) -> str:
-    """``Invalid type for parameter X, value: V, type: T, valid types: U`` without V and T."""
-    rule = line.split(", value:")[0].strip()
-    if "valid types:" in line:
-        rule += ", valid types:" + line.rsplit("valid types:", 1)[1]
-    return rule
+class EngineError(WorkDocsError):
+    """The Pulumi engine is missing, refused the stack, or reported errors."""
+
+
+class WorkDocsAPIError(WorkDocsError):
+    """WorkDocs could not be read or refused a call."""
+
+
+class WorkDocsUserError(WorkDocsAPIError):
+    """A provider operation on one user failed (raised in the provider process, one line)."""

@@ -8,9 +8,12 @@ pickled: ``configure()`` builds the client in the provider process.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
-from typing import Any
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from botocore import xform_name
@@ -25,29 +28,36 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
-from pulumi.runtime.rpc import UNKNOWN
 
-from pulumi_workdocs.client import ClientSettings
-from pulumi_workdocs.errors import WorkDocsUserError, describe, error_code
-from pulumi_workdocs.fields import (
-    BY_PROP,
-    FIELDS,
-    READ_ONLY_OUTPUTS,
-    REPLACE_PROPS,
-    Change,
-    storage_rule_from_api,
-    storage_rule_to_api,
+from pulumi_workdocs.aws import ClientSettings, iter_users
+from pulumi_workdocs.aws.errors import describe, error_code, retry_note
+from pulumi_workdocs.aws.users_cache import UsersCache
+from pulumi_workdocs.core.fields import BY_PROP, DEFAULTS, FIELDS, REPLACE_PROPS, Change, to_api
+from pulumi_workdocs.core.half_made import is_half_made, is_marked, marked_given_name, needs_follow_up
+from pulumi_workdocs.core.recovery import made_by, runs_from_text
+from pulumi_workdocs.core.user import (
+    APPROVED_REMOVALS_ENV,
+    JOURNAL_ENV,
+    PASSWORD_ENV_NOT_SET,
+    PROVIDER_KEY,
+    changed_fields,
+    is_unknown,
+    outputs_from_user,
+    same,
+    with_defaults,
 )
+from pulumi_workdocs.errors import WorkDocsUserError
 from pulumi_workdocs.schema import is_time_zone, validate
 
-PROVIDER_KEY = "__provider"
-# What the root stack passes, as a secret, for a password whose environment variable is not
-# set: check() keeps an existing user's stored password, and refuses only to create one.
-PASSWORD_ENV_NOT_SET = "\x00workdocs-users: environment variable not set: "
-DEFAULTS: dict[str, Any] = {"status": "ACTIVE", "deletion_policy": "DEACTIVATE", "adopt": False}
+if TYPE_CHECKING:
+    from mypy_boto3_workdocs import WorkDocsClient
+
 # A CreateUser whose response was lost (and retried into EntityAlreadyExists) is ours only
-# if the user it left was created this recently.
+# if the user it left was created this recently (half-made users carry a mark instead, and a
+# lost response within one call is known from its retries: see _recover_lost_create).
 RECOVERY_WINDOW = dt.timedelta(minutes=5)
+# Calls that change a user: the users cache must not answer for it from before the call.
+WRITES = frozenset({"CreateUser", "UpdateUser", "DeleteUser", "ActivateUser", "DeactivateUser"})
 
 
 def _in_dynamic_host() -> bool:
@@ -56,58 +66,23 @@ def _in_dynamic_host() -> bool:
     return getattr(spec, "name", "") in ("pulumi.dynamic.__main__", "pulumi.dynamic")
 
 
-def _is_unknown(value: Any) -> bool:
-    if value == UNKNOWN:
-        return True
-    if isinstance(value, dict):
-        return any(_is_unknown(v) for v in value.values())
-    return False
+def _check_approved_removal(user_id: str, username: str) -> None:
+    """Under ``workdocs-users up``, remove only the users whose removal its check approved.
 
-
-def _args(props: dict[str, Any]) -> dict[str, Any]:
-    """Inputs without the serialized provider, with the documented defaults filled in."""
-    args = {k: v for k, v in props.items() if k != PROVIDER_KEY}
-    for key, value in DEFAULTS.items():
-        if args.get(key) is None:
-            args[key] = value
-    return args
-
-
-def _normal_storage(rule: Any) -> Any:
-    if not isinstance(rule, dict):
-        return rule
-    if rule.get("storage_type") == "UNLIMITED":
-        return {"storage_type": "UNLIMITED"}
-    return {k: v for k, v in rule.items() if v is not None}
-
-
-def _same(prop: str, old: Any, new: Any) -> bool:
-    if prop == "storage_rule":
-        return bool(_normal_storage(old) == _normal_storage(new))
-    return bool(old == new)
-
-
-def _iso(value: Any) -> str | None:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-    return None if value is None else str(value)
-
-
-def changed_fields(olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
-    """Declared properties of ``news`` (inputs) that differ from ``olds`` (outputs), in FIELDS order.
-
-    Undeclared (None) properties keep WorkDocs' value and are not managed; unknown values
-    count as changed. diff() and the plan both read this.
+    The check (a preview) and the update are two engine runs: an update landing between them
+    could make this one remove users nobody reviewed. ``up`` lists the Ids it approved in
+    the file named by WORKDOCS_APPROVED_REMOVALS; a plain ``pulumi up`` sets none.
     """
-    args = _args(news)
-    changed = []
-    for field in FIELDS:
-        new = args.get(field.prop)
-        if new is None:
-            continue
-        if _is_unknown(new) or not _same(field.prop, olds.get(field.prop), new):
-            changed.append(field.prop)
-    return changed
+    path = os.environ.get(APPROVED_REMOVALS_ENV)
+    if not path:
+        return
+    with open(path) as approved:
+        if user_id in json.load(approved):
+            return
+    raise WorkDocsUserError(
+        f"WorkDocs user '{username}': refused: its removal was not in the plan that workdocs-users up checked "
+        "(the stack changed after the check); run workdocs-users up again to review the new plan"
+    )
 
 
 def _unset_env(password: Any) -> str | None:
@@ -123,9 +98,13 @@ class WorkDocsUserProvider(ResourceProvider):
     # The pickled provider is a class reference with no data: nothing in it to hide.
     serialize_as_secret_always = False
 
+    # Guards the lazy build of each instance's client and users cache (the host serves 4 calls at once).
+    _build_lock = threading.Lock()
+
     def configure(self, req: ConfigureRequest) -> None:
         self._settings = ClientSettings.from_config(req.config.get)
-        self._client: Any = None
+        self._client: WorkDocsClient | None = None
+        self._cache: UsersCache | None = None
         if _in_dynamic_host() and not os.environ.get("WORKDOCS_PROVIDER_TRACEBACKS"):
             # Pulumi's host reports any error with traceback.format_exc(); our expected
             # errors are one complete line, so print them without frames (the limit is
@@ -133,21 +112,38 @@ class WorkDocsUserProvider(ResourceProvider):
             sys.tracebacklimit = 0
 
     @property
-    def client(self) -> Any:
-        if getattr(self, "_client", None) is None:
-            settings = getattr(self, "_settings", None) or ClientSettings()
-            self._client = settings.client()
-        return self._client
+    def client(self) -> WorkDocsClient:
+        """One client per provider (the host keeps one provider per process), built on first use,
+        so check and diff at preview never import boto3."""
+        client = getattr(self, "_client", None)
+        if client is None:
+            with self._build_lock:
+                client = getattr(self, "_client", None)
+                if client is None:
+                    settings = getattr(self, "_settings", None) or ClientSettings()
+                    client = self._client = settings.client()
+        return client
+
+    @property
+    def users(self) -> UsersCache:
+        """The organization listings read() answers from (aws/users_cache.py)."""
+        cache = getattr(self, "_cache", None)
+        if cache is None:
+            with self._build_lock:
+                cache = getattr(self, "_cache", None)
+                if cache is None:
+                    cache = self._cache = UsersCache(lambda org: iter_users(self.client, org))
+        return cache
 
     # -- check / diff (no API calls) ----------------------------------------------------
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate against schema.json before any API call; keep a write-only password."""
         inputs = {k: v for k, v in news.items() if k != PROVIDER_KEY}
-        known = {k: v for k, v in inputs.items() if v is not None and not _is_unknown(v)}
-        unknown = {k for k, v in inputs.items() if _is_unknown(v)}
+        known = {k: v for k, v in inputs.items() if v is not None and not is_unknown(v)}
+        unknown = {k for k, v in inputs.items() if is_unknown(v)}
         old_password = olds.get("password")
-        if old_password is not None and _is_unknown(old_password):
+        if old_password is not None and is_unknown(old_password):
             old_password = None
         unset_env = _unset_env(known.get("password"))
         if unset_env and old_password is not None:
@@ -159,7 +155,10 @@ class WorkDocsUserProvider(ResourceProvider):
         failures = [
             CheckFailure(str(p.path[0]) if p.path else "", f"{p.field} {p.rule}")
             for p in validate(known, "WorkDocsUserArgs")
-            if not (p.path and p.path[0] in unknown) and not (unset_env and p.path[:1] == ("password",))
+            if not (p.path and p.path[0] in unknown)
+            and not (unset_env and p.path[:1] == ("password",))
+            # Only CreateUser takes a password: an existing (imported, adopted) user needs none.
+            and not (not creating and p.path == ("password",) and p.rule == "is required")
         ]
         if unset_env and creating:
             failures.append(
@@ -205,6 +204,14 @@ class WorkDocsUserProvider(ResourceProvider):
         forced = [p for p in REPLACE_PROPS if p in news and olds.get(p) is not None and olds.get(p) != news[p]]
         same_name = str(olds.get("username", "")).lower() == str(news.get("username", "")).lower()
         policy = olds.get("deletion_policy") or DEFAULTS["deletion_policy"]
+        if forced and not news.get("password"):
+            return [
+                CheckFailure(
+                    "password",
+                    f"changing {forced[0]} replaces user '{news.get('username')}' with a new one, "
+                    "which needs a password: set password",
+                )
+            ]
         if forced and same_name and policy == "DEACTIVATE":
             return [
                 CheckFailure(
@@ -219,19 +226,19 @@ class WorkDocsUserProvider(ResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Field by field, always explicit. ``olds`` are the old outputs."""
-        args = _args(news)
+        args = with_defaults(news)
         changed = changed_fields(olds, news)
         replaces = [p for p in changed if BY_PROP[p].change is Change.REPLACE]
         username = args.get("username")
         delete_first = bool(replaces) and (
-            not _is_unknown(username) and str(olds.get("username", "")).lower() == str(username).lower()
+            not is_unknown(username) and str(olds.get("username", "")).lower() == str(username).lower()
         )
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=delete_first)
 
     # -- create / read / update / delete ------------------------------------------------
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        args = _args(props)
+        args = with_defaults(props)
         user = self._find(args["organization_id"], args["username"]) if args["adopt"] else None
         created = user is None
         if user is None:
@@ -242,16 +249,42 @@ class WorkDocsUserProvider(ResourceProvider):
                 "address differs and WorkDocs cannot change an email address"
             )
         try:
-            user = self._converge(user["Id"], self._outputs(user, args), args)
-        except WorkDocsUserError:
+            user = self._converge(user["Id"], self._outputs(user, args), args, live=user)
+        except WorkDocsUserError as failure:
             if created:  # nothing half-created
-                self._call(args["username"], "DeleteUser", UserId=user["Id"], missing_ok=True)
+                self._clean_up(user, args, failure)
             raise
         return CreateResult(user["Id"], self._outputs(user, args))
 
+    def _clean_up(self, user: dict[str, Any], args: dict[str, Any], failure: WorkDocsUserError) -> None:
+        """Delete a user whose create failed half-way; if that fails too, say what is left."""
+        username = args["username"]
+        try:
+            self._call(username, "DeleteUser", UserId=user["Id"], missing_ok=True)
+        except WorkDocsUserError as cleanup:
+            left = (
+                "the next run finishes it (it is marked as half-made)"
+                if is_marked(self._outputs(user, args), args)
+                else "to manage it, set adopt=True (adopt: true in users.yaml)"
+            )
+            reason = str(cleanup).removeprefix(f"WorkDocs user '{username}': ")
+            raise WorkDocsUserError(
+                f"{str(failure).rstrip('.')}; then the clean-up failed too ({reason.rstrip('.')}), "
+                f"so user {user['Id']} is left in WorkDocs: {left}"
+            ) from None
+
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        args = _args(props)
-        user = self._describe(id_, args.get("organization_id"), args.get("username") or id_)
+        args = with_defaults(props)
+        username = args.get("username") or id_
+        organization_id = args.get("organization_id")
+        user = None
+        if organization_id:
+            try:
+                user = self.users.take(organization_id, id_)
+            except (ClientError, BotoCoreError) as error:
+                raise describe(username, "DescribeUsers", error) from None
+        if user is None:  # not listed, read or written before in this process, or no organization
+            user = self._describe(id_, organization_id, username)
         if user is None:
             return ReadResult(None, {})
         outs = self._outputs(user, args)
@@ -260,12 +293,15 @@ class WorkDocsUserProvider(ResourceProvider):
         return ReadResult(id_, outs, inputs=inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        args = _args(news)
+        args = with_defaults(news)
         user = self._converge(id_, olds, args)
         return UpdateResult(self._outputs(user, args))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        args = _args(props)
+        args = with_defaults(props)
+        _check_approved_removal(id_, args.get("username") or id_)
+        if args["deletion_policy"] != "DELETE" and props.get("status") == "INACTIVE":
+            return  # already deactivated (say, by an update that was killed before it saved its state)
         operation = "DeleteUser" if args["deletion_policy"] == "DELETE" else "DeactivateUser"
         self._call(args.get("username") or id_, operation, UserId=id_, missing_ok=True)
 
@@ -281,20 +317,25 @@ class WorkDocsUserProvider(ResourceProvider):
         for field in FIELDS:
             value = args.get(field.prop)
             if field.on_create and field.api and value is not None:
-                request[field.api] = storage_rule_to_api(value) if field.prop == "storage_rule" else value
+                request[field.api] = to_api(field.prop, value)
+        if needs_follow_up(args):  # until the last follow-up call, the user is marked as half-made
+            request["GivenName"] = marked_given_name(args["given_name"])
         try:
-            response = self.client.create_user(**request)
+            response = self._call(args["username"], "CreateUser", raw=True, **request)
         except ClientError as error:
             if error_code(error) != "EntityAlreadyExistsException":
                 raise describe(args["username"], "CreateUser", error) from None
-            return self._recover_lost_create(args)
-        except BotoCoreError as error:
-            raise describe(args["username"], "CreateUser", error) from None
-        user: dict[str, Any] = response["User"]
-        return user
+            return self._recover_lost_create(args, retry_note(error.response))
+        return self._whole(dict(response["User"]), args)
 
-    def _recover_lost_create(self, args: dict[str, Any]) -> dict[str, Any]:
-        """EntityAlreadyExists: ours if the SDK retried a CreateUser whose response was lost."""
+    def _recover_lost_create(self, args: dict[str, Any], note: dict[str, Any]) -> dict[str, Any]:
+        """EntityAlreadyExists: is the user there ours, left by our own CreateUser?
+
+        Yes if it carries the half-made mark (core/half_made.py), whenever it was made; or if it
+        is ACTIVE with every CreateUser field as declared and either an earlier attempt of this
+        very call may have created it (the SDK retried after a lost answer), or it was created
+        within RECOVERY_WINDOW (a create interrupted in an earlier run).
+        """
         username = args["username"]
         user = self._find(args["organization_id"], username)
         if user is None:
@@ -302,26 +343,49 @@ class WorkDocsUserProvider(ResourceProvider):
                 f"WorkDocs user '{username}': CreateUser failed: EntityAlreadyExistsException, "
                 "but no user with that username could be found"
             )
+        outputs = self._outputs(user, args)
+        if is_half_made(outputs, args):
+            return user
         created = user.get("CreatedTimestamp")
+        journal = os.environ.get(JOURNAL_ENV)
+        if journal:
+            # Under workdocs-users up, the proof is the journal of unfinished runs (core.recovery):
+            # a run planned this username and WorkDocs made the user after that run started.
+            try:
+                runs = runs_from_text(Path(journal).read_text())
+            except OSError:
+                runs = []
+            if made_by(runs, username, created):
+                return user
+            raise WorkDocsUserError(
+                f"WorkDocs user '{username}': CreateUser failed: a user with this username already "
+                f"exists (Id {user['Id']}); to manage it, set adopt=True (adopt: true in users.yaml)"
+            )
         recent = isinstance(created, dt.datetime) and (
             dt.datetime.now(dt.UTC) - created.astimezone(dt.UTC) < RECOVERY_WINDOW
         )
         matches = all(
-            args.get(f.prop) is None or _same(f.prop, self._outputs(user, args)[f.prop], args[f.prop])
-            for f in FIELDS
-            if f.on_create
+            args.get(f.prop) is None or same(f.prop, outputs[f.prop], args[f.prop]) for f in FIELDS if f.on_create
         )
         # A user whose CreateUser answer was lost is new and active; a deactivated one is not it,
         # even if made minutes ago (removed from the file, then declared again).
-        if recent and matches and user.get("Status") == "ACTIVE":
+        lost_in_this_call = bool(note.get("EarlierAttemptMayHaveSucceeded"))
+        if (recent or lost_in_this_call) and matches and user.get("Status") == "ACTIVE":
             return user
         raise WorkDocsUserError(
             f"WorkDocs user '{username}': CreateUser failed: a user with this username already "
             f"exists (Id {user['Id']}); to manage it, set adopt=True (adopt: true in users.yaml)"
         )
 
-    def _converge(self, user_id: str, current: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
-        """Bring the user from ``current`` (outputs) to the declared ``args``; return it live."""
+    def _converge(
+        self, user_id: str, current: dict[str, Any], args: dict[str, Any], live: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Bring the user from ``current`` (outputs) to the declared ``args``; return it live.
+
+        ``live`` is the whole user ``current`` came from, if known: then no call is made when
+        nothing differs. A half-made user's status is set before the UpdateUser that removes
+        its mark, so the mark stays until nothing else is left to do.
+        """
         username = args["username"]
         updates: dict[str, Any] = {}
         for field in FIELDS:
@@ -330,27 +394,52 @@ class WorkDocsUserProvider(ResourceProvider):
                 field.change is Change.UPDATE_USER
                 and value is not None
                 and field.api
-                and not _same(field.prop, current.get(field.prop), value)
+                and not same(field.prop, current.get(field.prop), value)
             ):
-                updates[field.api] = storage_rule_to_api(value) if field.prop == "storage_rule" else value
+                updates[field.api] = to_api(field.prop, value)
         status, was = args["status"], current.get("status")
-        if status == "ACTIVE" and was != "ACTIVE":
-            self._call(username, "ActivateUser", UserId=user_id)
-        if updates:
-            self._call(username, "UpdateUser", UserId=user_id, **updates)
-        if status == "INACTIVE" and was != "INACTIVE":
+        activate = status == "ACTIVE" and was != "ACTIVE"
+        deactivate = status == "INACTIVE" and was != "INACTIVE"
+        deactivate_first = deactivate and is_marked(current, args)
+        answer: dict[str, Any] | None = live
+        if activate:
+            answer = self._user_of(self._call(username, "ActivateUser", UserId=user_id))
+        if deactivate_first:
             self._call(username, "DeactivateUser", UserId=user_id)
+            answer = None
+        if updates:
+            answer = self._user_of(self._call(username, "UpdateUser", UserId=user_id, **updates))
+        if deactivate and not deactivate_first:
+            self._call(username, "DeactivateUser", UserId=user_id)
+            answer = None
+        if answer is not None:
+            return self._whole(answer, args)
         user = self._describe(user_id, args["organization_id"], username)
         if user is None:
             raise WorkDocsUserError(f"WorkDocs user '{username}': user {user_id} no longer exists")
         return user
 
+    def _whole(self, user: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+        """A user as a write answered it, described again only if the answer lacks its storage
+        (workdocs-local's answers hold it; DescribeUsers with STORAGE_METADATA always does)."""
+        self.users.forget(user["Id"])  # a later read describes it (README, "Reads: one listing per run")
+        if "Storage" in user:
+            return user
+        described = self._describe(user["Id"], args.get("organization_id"), args["username"])
+        return described if described is not None else user
+
+    @staticmethod
+    def _user_of(response: Any) -> dict[str, Any] | None:
+        user = (response or {}).get("User")
+        return dict(user) if user else None
+
     def _describe(self, user_id: str, organization_id: str | None, username: str) -> dict[str, Any] | None:
+        """DescribeUsers of one user (any status, with storage)."""
         request: dict[str, Any] = {"UserIds": user_id, "Include": "ALL", "Fields": "STORAGE_METADATA"}
         if organization_id:
             request["OrganizationId"] = organization_id
         response = self._call(username, "DescribeUsers", **request)
-        users = [u for u in response.get("Users", []) if u.get("Id") == user_id]
+        users = [dict(u) for u in response.get("Users", []) if u.get("Id") == user_id]
         return users[0] if users else None
 
     def _find(self, organization_id: str, username: str) -> dict[str, Any] | None:
@@ -372,37 +461,27 @@ class WorkDocsUserProvider(ResourceProvider):
             raise describe(username, "DescribeUsers", error) from None
         return None
 
-    def _call(self, username: str, operation: str, missing_ok: bool = False, **request: Any) -> Any:
+    def _call(self, username: str, operation: str, missing_ok: bool = False, raw: bool = False, **request: Any) -> Any:
+        """One API call (retried by the client's policy, aws/retry.py), its errors as one line.
+
+        ``raw`` lets botocore's ClientError through for the caller to inspect. A write marks the
+        user stale in the users cache whatever happens: it may have been carried out.
+        """
         method = getattr(self.client, xform_name(operation))
         try:
             return method(**request)
         except ClientError as error:
             if missing_ok and error_code(error) == "EntityNotExistsException":
                 return None
+            if raw:
+                raise
             raise describe(username, operation, error) from None
         except BotoCoreError as error:
             raise describe(username, operation, error) from None
+        finally:
+            if operation in WRITES and "UserId" in request:
+                self.users.forget(request["UserId"])
 
     @staticmethod
     def _outputs(user: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
         return outputs_from_user(user, args)
-
-
-def outputs_from_user(user: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
-    """Every compared field is an output (diff gets old outputs), plus what WorkDocs adds.
-
-    A module function so the drift check converts live users exactly as ``read()`` does.
-    """
-    outs: dict[str, Any] = {}
-    for field in FIELDS:
-        if field.api is None:
-            outs[field.prop] = args.get(field.prop, DEFAULTS.get(field.prop))
-        elif field.prop == "storage_rule":
-            outs[field.prop] = storage_rule_from_api((user.get("Storage") or {}).get("StorageRule"))
-        else:
-            outs[field.prop] = user.get(field.api)
-    for prop, api in READ_ONLY_OUTPUTS.items():
-        value = user.get(api)
-        outs[prop] = _iso(value) if prop.endswith("_timestamp") else value
-    outs["storage_utilized_in_bytes"] = (user.get("Storage") or {}).get("StorageUtilizedInBytes")
-    return outs

@@ -7,7 +7,7 @@ from typing import Any, TypedDict
 import pulumi
 from pulumi.dynamic import Resource
 
-from pulumi_workdocs.fields import OUTPUT_NAMES
+from pulumi_workdocs.core.fields import OUTPUT_NAMES
 from pulumi_workdocs.provider import WorkDocsUserProvider
 
 

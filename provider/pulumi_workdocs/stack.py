@@ -11,7 +11,7 @@ from typing import Any
 
 import pulumi
 
-from pulumi_workdocs.provider import PASSWORD_ENV_NOT_SET
+from pulumi_workdocs.core.user import PASSWORD_ENV_NOT_SET
 from pulumi_workdocs.resource import WorkDocsUser
 from pulumi_workdocs.users_file import UserEntry, UsersFile
 

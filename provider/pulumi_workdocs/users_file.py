@@ -18,6 +18,8 @@ from typing import Any
 import yaml
 
 from pulumi_workdocs import yaml_load
+from pulumi_workdocs.core.fields import FIELDS, REQUIRED_KEYS
+from pulumi_workdocs.errors import WorkDocsError
 from pulumi_workdocs.schema import field_path, is_time_zone, validate
 
 SIZE_UNITS = {
@@ -25,12 +27,12 @@ SIZE_UNITS = {
     "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3, "TIB": 1024**4,
 }  # fmt: skip
 MAX_BYTES = 2**63 - 1  # StorageAllocatedInBytes is a long in the WorkDocs model
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # control characters and what str.splitlines breaks on
 _ONE_LINE = "write it on one line; a YAML block scalar (| or >) keeps its last line break unless written |- or >-"
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s*$")
-USER_KEYS = (
-    "email_address", "type", "status", "locale", "time_zone_id", "deletion_policy", "adopt",
-)  # fmt: skip
+MAX_PROBLEMS = 100  # listed at once: enough to work on, and a file of many wrong users stays quick
+# The WorkDocsUser arguments an entry carries as they are (storage is a size, parsed apart).
+USER_KEYS = tuple(f.key for f in FIELDS if f.in_entry and f.key not in REQUIRED_KEYS and f.key == f.prop)
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,13 @@ class Problem:
     hint: str = ""
 
     def render(self, path: str) -> str:
+        """One line, whatever the file's keys hold (a key may contain a line break)."""
         text = f"{path}:{self.line}:{self.column}: {self.message}"
-        return f"{text} (fix: {self.hint})" if self.hint else text
+        text = f"{text} (fix: {self.hint})" if self.hint else text
+        return _CONTROL.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
 
 
-class UsersFileError(Exception):
+class UsersFileError(WorkDocsError):
     def __init__(self, path: Path, problems: list[Problem]) -> None:
         self.path = path
         self.problems = problems
@@ -128,25 +132,36 @@ class UsersFile:
     organization_id: str
     users: list[UserEntry] = field(default_factory=list)
     document: dict[str, Any] = field(default_factory=dict)
+    text: str = ""  # as read (decoded), for what needs its layout (export's indentation)
 
 
 def load(path: Path | str) -> UsersFile:
-    """Read and validate a users file; raise UsersFileError listing every problem."""
+    """Read and validate a users file; raise UsersFileError listing every problem (the first
+    MAX_PROBLEMS), each located, whatever the file holds (yaml_load's budget bounds the work)."""
     path = Path(path)
-    text = path.read_text()
+    with path.open("rb") as file:
+        data = file.read(yaml_load.MAX_BYTES + 1)  # never more, whatever the file is
+    try:
+        text = yaml_load.decode(data)
+    except yaml_load.Refused as err:
+        raise UsersFileError(path, [Problem(*err.at, err.message, err.hint)]) from None
+    return loads(text, path)
+
+
+def loads(text: str, path: Path) -> UsersFile:
+    """Validate a users file's text; ``path`` names it in problems."""
     repeated: yaml_load.Repeated = []
     try:
         document = yaml_load.load(text, repeated)
+    except yaml_load.Refused as err:
+        raise UsersFileError(path, [Problem(*err.at, err.message, err.hint)]) from None
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise UsersFileError(path, [Problem(line, column, f"not valid YAML: {err}")]) from None
+        at, message, hint = yaml_load.describe(err, text)
+        raise UsersFileError(path, [Problem(*at, message, hint)]) from None
     if document is None:
         document = {}
-    try:
-        findings = [Finding(p.path, f"{p.field} {p.rule}", _hint(p.path, p.rule)) for p in validate(document)]
-    except RecursionError:
-        raise UsersFileError(path, [Problem(1, 1, "nested too deeply to check")]) from None
+    schema_problems = validate(document, limit=MAX_PROBLEMS)
+    findings = [Finding(p.path, f"{p.field} {p.rule}", _hint(p.path, p.rule)) for p in schema_problems]
     flagged = {f.path for f in findings}  # a field the schema refuses gets no second message
     findings += [f for f in semantic_problems(document) if f.path not in flagged]
     findings += [
@@ -154,12 +169,26 @@ def load(path: Path | str) -> UsersFile:
         for key, at in repeated
     ]
     if findings:
-        # Lines and columns are looked up only now, in one more pass over the YAML events.
-        where = yaml_load.positions(text, [f.path for f in findings if f.at is None])
-        problems = [Problem(*(f.at or locate(where, f.path)), f.message, f.hint) for f in findings]
-        raise UsersFileError(path, sorted(problems, key=lambda p: (p.line, p.column)))
+        raise UsersFileError(path, _located(findings, text))
     users = list(_entries(document))
-    return UsersFile(path, document["organization_id"], users, document)
+    return UsersFile(path, document["organization_id"], users, document, text)
+
+
+def _located(findings: list[Finding], text: str) -> list[Problem]:
+    """The first MAX_PROBLEMS findings (in document order) with their lines, then one line if there are more.
+
+    Lines and columns are looked up only now, in one more pass over the YAML events. A
+    file of 40,000 wrong users would otherwise take a minute to word and locate.
+    """
+    findings = sorted(findings, key=lambda f: [(0, s, "") if isinstance(s, int) else (1, 0, str(s)) for s in f.path])
+    where = yaml_load.positions(text, [f.path for f in findings[: MAX_PROBLEMS + 1] if f.at is None])
+    problems = [Problem(*(f.at or locate(where, f.path)), f.message, f.hint) for f in findings[: MAX_PROBLEMS + 1]]
+    shown = sorted(problems[:MAX_PROBLEMS], key=lambda p: (p.line, p.column))
+    if len(problems) > MAX_PROBLEMS:
+        rest = problems[MAX_PROBLEMS]
+        message = f"more problems, the next one here; validate lists the first {MAX_PROBLEMS}"
+        shown.append(Problem(rest.line, rest.column, message, "correct these and run it again"))
+    return shown
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,11 @@ class WorkDocsApp:
     def _control_action(self, action: str, request: Request) -> Any:
         method = request.method
         if action == "health" and method == "GET":
-            return {"status": "ok", "organizations": self.backend.organization_ids}
+            return {
+                "status": "ok",
+                "organizations": self.backend.organization_ids,
+                "site_admin": self.backend.site_admin,
+            }
         if action == "reset" and method == "POST":
             self.backend.reset()
             self.faults.clear()

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import FrameType
 
 from workdocs_local.faults import KINDS, Fault
-from workdocs_local.models import DEFAULT_STORAGE_QUOTA_BYTES
+from workdocs_local.models import DEFAULT_SITE_ADMIN, DEFAULT_STORAGE_QUOTA_BYTES
 from workdocs_local.server import WorkDocsLocalServer
 
 
@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
         help="StorageRule for CreateUser calls that give none",
     )
     serve.add_argument(
+        "--site-admin",
+        default=DEFAULT_SITE_ADMIN,
+        metavar="USERNAME",
+        help="username of the ADMIN each new organization starts with",
+    )
+    serve.add_argument(
         "--fault",
         action="append",
         default=[],
@@ -77,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             access_key_files=args.access_keys_file,
             default_storage_quota_bytes=args.default_storage_quota,
             faults=faults,
+            site_admin=args.site_admin,
         )
     except (ValueError, OSError) as err:
         print(f"workdocs-local: {err}", file=sys.stderr)

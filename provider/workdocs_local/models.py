@@ -12,13 +12,15 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import json
+import hmac
 import secrets
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from botocore import xform_name
@@ -29,11 +31,14 @@ from workdocs_local.errors import (
     not_exists,
     unauthorized_operation,
 )
+from workdocs_local.service_model import service_model
+from workdocs_local.validation import validate
 
 DEFAULT_STORAGE_QUOTA_BYTES = 1024**4  # WorkDocs' default: 1 TB per user
 DEFAULT_TIME_ZONE_ID = "GMT"
 DEFAULT_LOCALE = "default"
 DEFAULT_LIMIT = 24
+DEFAULT_SITE_ADMIN = "siteadmin"
 ADMINISTRATIVE_OPERATIONS = {
     "CreateUser",
     "UpdateUser",
@@ -42,13 +47,16 @@ ADMINISTRATIVE_OPERATIONS = {
     "DeactivateUser",
 }
 TOKEN_ONLY_OPERATIONS = {"GetCurrentUser", "DescribeRootFolders"}
+# Each sort is a tuple of SQL expressions, all in the requested order. UNLIMITED storage
+# is the largest limit: last in ascending order, whatever the quotas are.
 SORT_COLUMNS = {
-    "USER_NAME": "username_lower",
-    "FULL_NAME": "lower(given_name || ' ' || surname)",
-    "STORAGE_LIMIT": "coalesce(storage_allocated, -1)",
-    "USER_STATUS": "status",
-    "STORAGE_USED": "storage_utilized",
+    "USER_NAME": ("username_lower",),
+    "FULL_NAME": ("lower(given_name || ' ' || surname)",),
+    "STORAGE_LIMIT": ("storage_type = 'UNLIMITED'", "storage_allocated"),
+    "USER_STATUS": ("status",),
+    "STORAGE_USED": ("storage_utilized",),
 }
+INVALID_MARKER = "The pagination marker or limit fields are not valid."
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS organizations (
@@ -89,6 +97,10 @@ CREATE TABLE IF NOT EXISTS tokens (
     token_hash TEXT PRIMARY KEY,
     user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE
 );
+CREATE TABLE IF NOT EXISTS settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 """
 
 
@@ -116,6 +128,29 @@ def _sql_lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
+@lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form: casefold, NFKD, combining marks dropped ("Má" -> "ma")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _starts_a_word(text: str, token: str) -> bool:
+    """Whether ``token`` occurs in ``text`` at a word start (the start, or after a non-alphanumeric)."""
+    at = text.find(token)
+    while at != -1:
+        if at == 0 or not text[at - 1].isalnum():
+            return True
+        at = text.find(token, at + 1)
+    return False
+
+
+def _query_matches(tokens: str, *names: str) -> bool:
+    """DescribeUsers' Query: every token a prefix of some word of the given name, surname or username."""
+    folded = [_fold(name) for name in names]
+    return all(any(_starts_a_word(name, token) for name in folded) for token in tokens.split())
+
+
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -140,9 +175,12 @@ class WorkDocsBackend:
         db_path: str = ":memory:",
         organizations: list[str] | None = None,
         default_storage_quota_bytes: int = DEFAULT_STORAGE_QUOTA_BYTES,
+        site_admin: str = DEFAULT_SITE_ADMIN,
     ) -> None:
         self.db_path = db_path
         self.default_storage_quota_bytes = default_storage_quota_bytes
+        self.site_admin = site_admin
+        self._check_site_admin()
         self._requested_organizations = list(organizations or [])
         self._lock = threading.RLock()
         self._db = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
@@ -150,10 +188,12 @@ class WorkDocsBackend:
         # SQLite's own lower() folds ASCII only, so "Émile" would never match the query
         # "émile" (lowered in Python); every lower() in this module's SQL is Python's.
         self._db.create_function("lower", 1, _sql_lower, deterministic=True)
+        self._db.create_function("query_matches", 4, _query_matches, deterministic=True)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(SCHEMA)
+        self._marker_key = self._setting("marker_key", secrets.token_hex(32)).encode()
         self.organization_ids = self._ensure_organizations()
 
     # -- plumbing ---------------------------------------------------------------------
@@ -182,18 +222,56 @@ class WorkDocsBackend:
                 org = new_organization_id()
                 db.execute("INSERT INTO organizations (id, created) VALUES (?, ?)", (org, _now()))
                 existing = [org]
+            self._ensure_site_admins(db)
         return self._requested_organizations or existing
+
+    def _setting(self, name: str, default: str) -> str:
+        """A value kept in the database, set to ``default`` the first time."""
+        with self._transaction() as db:
+            db.execute("INSERT OR IGNORE INTO settings (name, value) VALUES (?, ?)", (name, default))
+            return str(db.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()[0])
+
+    def _site_admin_params(self) -> dict[str, Any]:
+        # A random password nobody knows: act as the site admin with a control-API token.
+        return {
+            "Username": self.site_admin,
+            "GivenName": "Site",
+            "Surname": "Administrator",
+            "Password": secrets.token_urlsafe(16),
+        }
+
+    def _check_site_admin(self) -> None:
+        """The site admin is made as CreateUser would make it, so its username follows the same rules."""
+        shape = service_model().operation_model("CreateUser").input_shape
+        assert shape is not None
+        try:
+            validate(shape, {"OrganizationId": "d-0000000000", **self._site_admin_params()})
+        except WorkDocsError as err:
+            raise ValueError(f"site admin username: {err.message}") from None
+
+    def _ensure_site_admins(self, db: sqlite3.Connection) -> None:
+        """A WorkDocs site always has its administrator: an organization with no user gets one.
+
+        That is every new organization, and every organization after a reset.
+        """
+        empty = db.execute(
+            "SELECT id FROM organizations WHERE NOT EXISTS"
+            " (SELECT 1 FROM users WHERE users.organization_id = organizations.id)"
+        ).fetchall()
+        for org in empty:
+            self._insert_user(db, org["id"], self._site_admin_params(), user_type="ADMIN")
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
     def reset(self) -> None:
-        """Forget every user, folder and token; keep the organizations."""
+        """Forget every user, folder and token; keep the organizations, each with its site admin."""
         with self._transaction() as db:
             db.execute("DELETE FROM tokens")
             db.execute("DELETE FROM users")
             db.execute("DELETE FROM folders")
+            self._ensure_site_admins(db)
 
     def create_token(self, organization_id: str, username: str, token: str | None = None) -> str:
         """Issue an Authentication token for a user (WorkDocs gets these from SSO)."""
@@ -326,12 +404,54 @@ class WorkDocsBackend:
 
     # -- operations -------------------------------------------------------------------
 
-    def op_create_user(self, params: dict[str, Any], caller: Caller) -> dict[str, Any]:
-        org = self._organization(params, caller)
+    def _insert_user(
+        self, db: sqlite3.Connection, org: str, params: dict[str, Any], user_type: str = "USER"
+    ) -> sqlite3.Row:
+        """Add an active user, with its root and recycle-bin folders, from CreateUser's parameters."""
         now = _now()
         user_id = secrets.token_hex(32)
         root_id, bin_id = secrets.token_hex(32), secrets.token_hex(32)
         storage_type, allocated = self._storage_columns(params.get("StorageRule"))
+        db.execute(
+            "INSERT INTO users (id, organization_id, username, username_lower, email_address,"
+            " given_name, surname, status, type, created, modified, time_zone_id, locale,"
+            " storage_type, storage_allocated, storage_utilized, root_folder_id,"
+            " recycle_bin_folder_id, password_hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            (
+                user_id,
+                org,
+                params["Username"],
+                params["Username"].lower(),
+                params.get("EmailAddress"),
+                params["GivenName"],
+                params["Surname"],
+                user_type,
+                now,
+                now,
+                params.get("TimeZoneId", DEFAULT_TIME_ZONE_ID),
+                DEFAULT_LOCALE,
+                storage_type,
+                allocated,
+                root_id,
+                bin_id,
+                _hash_password(params["Password"]),
+            ),
+        )
+        for folder_id, name, parent in (
+            (root_id, params["Username"], None),
+            (bin_id, "RecycleBin", root_id),
+        ):
+            db.execute(
+                "INSERT INTO folders (id, name, creator_id, parent_folder_id, created, modified)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (folder_id, name, user_id, parent, now, now),
+            )
+        row: sqlite3.Row = db.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+        return row
+
+    def op_create_user(self, params: dict[str, Any], caller: Caller) -> dict[str, Any]:
+        org = self._organization(params, caller)
         with self._transaction() as db:
             existing = self._user_by_name(db, org, params["Username"])
             if existing is not None:
@@ -339,41 +459,7 @@ class WorkDocsBackend:
                     "EntityAlreadyExistsException",
                     f"A user with username {existing['username']} already exists.",
                 )
-            db.execute(
-                "INSERT INTO users (id, organization_id, username, username_lower, email_address,"
-                " given_name, surname, status, type, created, modified, time_zone_id, locale,"
-                " storage_type, storage_allocated, storage_utilized, root_folder_id,"
-                " recycle_bin_folder_id, password_hash)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, 'ACTIVE', 'USER', ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
-                (
-                    user_id,
-                    org,
-                    params["Username"],
-                    params["Username"].lower(),
-                    params.get("EmailAddress"),
-                    params["GivenName"],
-                    params["Surname"],
-                    now,
-                    now,
-                    params.get("TimeZoneId", DEFAULT_TIME_ZONE_ID),
-                    DEFAULT_LOCALE,
-                    storage_type,
-                    allocated,
-                    root_id,
-                    bin_id,
-                    _hash_password(params["Password"]),
-                ),
-            )
-            for folder_id, name, parent in (
-                (root_id, params["Username"], None),
-                (bin_id, "RecycleBin", root_id),
-            ):
-                db.execute(
-                    "INSERT INTO folders (id, name, creator_id, parent_folder_id, created, modified)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (folder_id, name, user_id, parent, now, now),
-                )
-            row = db.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+            row = self._insert_user(db, org, params)
         return {"User": self._user_document(row)}
 
     def op_describe_users(self, params: dict[str, Any], caller: Caller) -> dict[str, Any]:
@@ -387,34 +473,27 @@ class WorkDocsBackend:
             ids = [i.strip() for i in user_ids.split(",") if i.strip()]
             where.append(f"id IN ({','.join('?' * len(ids))})")
             args += ids
-        elif params.get("Query"):
-            for token in params["Query"].lower().split():
-                prefix = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                where.append(
-                    "(lower(given_name) LIKE ? ESCAPE '\\' OR lower(surname) LIKE ? ESCAPE '\\'"
-                    " OR username_lower LIKE ? ESCAPE '\\')"
-                )
-                args += [prefix, prefix, prefix]
+        elif params.get("Query") and _fold(params["Query"]).split():
+            where.append("query_matches(?, given_name, surname, username)")
+            args.append(" ".join(_fold(params["Query"]).split()))
         if params.get("Include", "ACTIVE_PENDING") == "ACTIVE_PENDING":
             where.append("status IN ('ACTIVE', 'PENDING')")
-        sort = SORT_COLUMNS[params.get("Sort", "USER_NAME")]
         order = "DESC" if params.get("Order") == "DESCENDING" else "ASC"
+        sort = ", ".join(f"{column} {order}" for column in SORT_COLUMNS[params.get("Sort", "USER_NAME")])
         limit = params.get("Limit", DEFAULT_LIMIT)
-        offset = _decode_marker(params.get("Marker"))
+        offset = self._decode_marker("DescribeUsers", params.get("Marker"))
         clause = " AND ".join(where) or "1"
         with self._lock:
             total = self._db.execute(f"SELECT count(*) FROM users WHERE {clause}", args).fetchone()[0]
             rows = self._db.execute(
-                f"SELECT * FROM users WHERE {clause} ORDER BY {sort} {order}, id LIMIT ? OFFSET ?",
+                f"SELECT * FROM users WHERE {clause} ORDER BY {sort}, id LIMIT ? OFFSET ?",
                 [*args, limit, offset],
             ).fetchall()
         with_storage = "STORAGE_METADATA" in (params.get("Fields") or "").split(",")
-        next_offset = offset + len(rows)
         return {
             "Users": [self._user_document(r, storage=with_storage) for r in rows],
             "TotalNumberOfUsers": total,
-            # The last page answers an empty marker, as WorkDocs does.
-            "Marker": _encode_marker(next_offset) if next_offset < total else "",
+            "Marker": self._next_marker("DescribeUsers", offset + len(rows), total),
         }
 
     def op_update_user(self, params: dict[str, Any], caller: Caller) -> dict[str, Any]:
@@ -428,11 +507,14 @@ class WorkDocsBackend:
         with self._transaction() as db:
             row = self._user(db, params["UserId"], caller)
             changes = {columns[k]: v for k, v in params.items() if k in columns}
+            # GrantPoweruserPrivileges never overrides a Type given in the same call, and
+            # never demotes an ADMIN (an administrator already has every privilege).
             grant = params.get("GrantPoweruserPrivileges")
-            if grant == "TRUE":
-                changes["type"] = "POWERUSER"
-            elif grant == "FALSE" and row["type"] == "POWERUSER" and "type" not in changes:
-                changes["type"] = "USER"
+            if "type" not in changes and row["type"] != "ADMIN":
+                if grant == "TRUE":
+                    changes["type"] = "POWERUSER"
+                elif grant == "FALSE" and row["type"] == "POWERUSER":
+                    changes["type"] = "USER"
             if changes.get("type", "ADMIN") != "ADMIN" and self._is_last_active_admin(db, row):
                 raise WorkDocsError(
                     "DeactivatingLastSystemUserException",
@@ -449,6 +531,11 @@ class WorkDocsBackend:
     def op_delete_user(self, params: dict[str, Any], caller: Caller) -> None:
         with self._transaction() as db:
             row = self._user(db, params["UserId"], caller)
+            if self._is_last_active_admin(db, row):
+                raise WorkDocsError(
+                    "DeactivatingLastSystemUserException",
+                    "The last active administrator of the organization cannot be deleted.",
+                )
             db.execute("DELETE FROM folders WHERE creator_id = ?", (row["id"],))
             db.execute("DELETE FROM users WHERE id = ?", (row["id"],))
 
@@ -482,9 +569,15 @@ class WorkDocsBackend:
         return {"User": self._user_document(caller.user)}
 
     def op_describe_root_folders(self, params: dict[str, Any], caller: Caller) -> dict[str, Any]:
+        """The user's special folders, as the model says: the RootFolder and the RecycleBin."""
         assert caller.user is not None
-        folder = self._folder(caller.user["root_folder_id"], caller)
-        return {"Folders": [folder], "Marker": ""}
+        ids = [caller.user["root_folder_id"], caller.user["recycle_bin_folder_id"]]
+        offset = self._decode_marker("DescribeRootFolders", params.get("Marker"))
+        page = ids[offset : offset + params.get("Limit", DEFAULT_LIMIT)]
+        return {
+            "Folders": [self._folder(folder_id, caller) for folder_id in page],
+            "Marker": self._next_marker("DescribeRootFolders", offset + len(page), len(ids)),
+        }
 
     def op_get_folder(self, params: dict[str, Any], caller: Caller) -> dict[str, Any]:
         return {"Metadata": self._folder(params["FolderId"], caller)}
@@ -516,18 +609,28 @@ class WorkDocsBackend:
             "LatestVersionSize": 0,
         }
 
+    # -- pagination markers -----------------------------------------------------------
+    # A marker is an offset signed for one operation with a key kept in the database, so
+    # a marker the service did not issue (forged, garbled, a huge offset) is refused as
+    # WorkDocs refuses it, and markers stay valid across restarts of a file database.
 
-def _encode_marker(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
+    def _marker_mac(self, operation: str, offset: int) -> str:
+        return hmac.new(self._marker_key, f"{operation}:{offset}".encode(), hashlib.sha256).hexdigest()
 
+    def _next_marker(self, operation: str, offset: int, total: int) -> str:
+        """The marker of the page at ``offset``; the last page answers an empty one, as WorkDocs does."""
+        if offset >= total:
+            return ""
+        return base64.urlsafe_b64encode(f"{offset}:{self._marker_mac(operation, offset)}".encode()).decode()
 
-def _decode_marker(marker: str | None) -> int:
-    if not marker:
-        return 0
-    try:
-        offset = json.loads(base64.urlsafe_b64decode(marker.encode()))["offset"]
-        if not isinstance(offset, int) or offset < 0:
-            raise ValueError(offset)
+    def _decode_marker(self, operation: str, marker: str | None) -> int:
+        if not marker:
+            return 0
+        try:
+            offset_text, mac = base64.urlsafe_b64decode(marker.encode("ascii")).decode("ascii").split(":")
+            offset = int(offset_text)
+        except ValueError:  # binascii.Error and UnicodeError are ValueErrors too
+            raise invalid_argument(INVALID_MARKER) from None
+        if not hmac.compare_digest(mac, self._marker_mac(operation, offset)):
+            raise invalid_argument(INVALID_MARKER)
         return offset
-    except (ValueError, KeyError, TypeError):
-        raise invalid_argument("Value at 'Marker' is not a marker this service returned.") from None

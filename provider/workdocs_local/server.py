@@ -11,7 +11,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from workdocs_local.app import WorkDocsApp
 from workdocs_local.auth import load_access_keys
 from workdocs_local.faults import Fault
-from workdocs_local.models import DEFAULT_STORAGE_QUOTA_BYTES, WorkDocsBackend
+from workdocs_local.models import DEFAULT_SITE_ADMIN, DEFAULT_STORAGE_QUOTA_BYTES, WorkDocsBackend
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -34,8 +34,9 @@ class WorkDocsLocalServer:
         access_key_files: list[Path] | None = None,
         default_storage_quota_bytes: int = DEFAULT_STORAGE_QUOTA_BYTES,
         faults: list[Fault] | None = None,
+        site_admin: str = DEFAULT_SITE_ADMIN,
     ) -> None:
-        self.backend = WorkDocsBackend(db, organizations, default_storage_quota_bytes)
+        self.backend = WorkDocsBackend(db, organizations, default_storage_quota_bytes, site_admin)
         self.app = WorkDocsApp(self.backend, load_access_keys(access_keys or [], access_key_files or []))
         for fault in faults or []:
             self.app.faults.add(fault)
@@ -60,7 +61,7 @@ class WorkDocsLocalServer:
 
     def banner(self) -> str:
         orgs = ",".join(self.backend.organization_ids)
-        return f"workdocs-local listening on {self.url} organization={orgs}"
+        return f"workdocs-local listening on {self.url} organization={orgs} site_admin={self.backend.site_admin}"
 
     def serve_forever(self) -> None:
         self._server.serve_forever()

@@ -16,6 +16,10 @@ from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from workdocs_local.errors import WorkDocsError
 
+# The wire types' own ranges (Smithy: integer is signed 32-bit, long signed 64-bit): a
+# member with no min/max in the model is still bounded by its type, never by SQLite.
+TYPE_RANGES = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
+
 
 @cache
 def _pattern(regex: str) -> re.Pattern[str]:
@@ -69,7 +73,9 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
         if not isinstance(value, int) or isinstance(value, bool):
             _fail(problems, path, f"be of type {kind}")
             return
-        _check_size(value, meta, path, problems, "have value")
+        low, high = TYPE_RANGES[kind]
+        bounds = {"min": max(meta.get("min", low), low), "max": min(meta.get("max", high), high)}
+        _check_size(value, bounds, path, problems, "have value")
     elif kind in ("float", "double"):
         if not isinstance(value, int | float) or isinstance(value, bool):
             _fail(problems, path, f"be of type {kind}")

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from pulumi import automation as auto
 
+from pulumi_workdocs.cli import main
 from pulumi_workdocs.engine import inline_stack, pulumi_command, workspace_env
 from workdocs_local import WorkDocsLocalServer
 
@@ -108,6 +110,46 @@ def user_resources(stack: auto.Stack) -> dict[str, dict[str, Any]]:
     return {
         r["urn"].rsplit("::", 1)[1]: r for r in deployment.get("resources", []) if r["type"].endswith("workdocs:User")
     }
+
+
+MUTATING = {"CreateUser", "UpdateUser", "DeleteUser", "ActivateUser", "DeactivateUser"}
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Credentials for the CLI's engine and provider, from the environment as a user sets them."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE)
+
+
+def user(name: str, **extra: Any) -> dict[str, Any]:
+    return {"username": name, "given_name": name.title(), "surname": "Tester", "email_address": f"{name}@example.com",
+            **extra}  # fmt: skip
+
+
+class UsersCli:
+    def __init__(self, runner: StackRunner, folder: Path) -> None:
+        self.runner = runner
+        self.path = folder / "users.yaml"
+
+    def write(self, users: list[dict[str, Any]], **top: Any) -> None:
+        document = {"organization_id": self.runner.server.organization_id, **top, "users": users}
+        self.path.write_text(yaml.safe_dump(document, sort_keys=False))
+
+    def __call__(self, *args: str) -> int:
+        common = ["--file", str(self.path), "--stack", "dev", "--backend", str(self.runner.backend),
+                  "--endpoint", self.runner.server.url]  # fmt: skip
+        return main([args[0], *common, *args[1:]])
+
+    def mutations(self) -> list[str]:
+        return [e["operation"] for e in self.runner.server.app.requests.entries() if e["operation"] in MUTATING]
+
+
+@pytest.fixture
+def cli(runner: StackRunner, tmp_path: Path, cli_env: None) -> UsersCli:
+    return UsersCli(runner, tmp_path)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import yaml
 from pulumi import automation as auto
 
 from pulumi_workdocs.cli import main
-from pulumi_workdocs.root_stack import open_stack
+from pulumi_workdocs.engine.root_stack import open_stack
 from pulumi_workdocs.users_file import load
 from tests.e2e.conftest import ACCESS_KEY, SECRET_KEY, StackRunner, user_resources
 
@@ -30,7 +30,13 @@ def person(username: str, **values: Any) -> dict[str, Any]:
     }
 
 
-TEAM = [person("ada.lovelace", type="ADMIN"), person("alan.turing", storage="1 TiB"), person("grace.hopper")]
+# ada's locale and grace's time zone are written, so the file manages them (drift reports them).
+TEAM = [person("ada.lovelace", type="ADMIN", locale="default"), person("alan.turing", storage="1 TiB"),
+        person("grace.hopper", time_zone_id="GMT")]  # fmt: skip
+# Every WorkDocs site has its site administrator, made with the site: workdocs-local's is
+# "siteadmin". These tests keep it outside Pulumi, as the README's ignore-file example does.
+SITE_ADMIN = "siteadmin"
+SITE_ADMIN_IGNORED = f"ignore:\n  - username: {SITE_ADMIN}\n    reason: the site administrator, kept outside Pulumi\n"
 
 
 class Org:
@@ -112,12 +118,23 @@ def org(
         monkeypatch.setenv(name, value)
     org = Org(runner, tmp_path, capsys)
     org.write(TEAM)
+    (org.folder / ".workdocs-drift-ignore.yaml").write_text(SITE_ADMIN_IGNORED)
     org.up()
     return org
 
 
 def clean(report: dict[str, Any]) -> bool:
     return not (report["changed"] or report["deleted"] or report["unmanaged"] or report["unapplied"])
+
+
+def test_the_site_admin_is_unmanaged_drift_unless_ignored(org: Org) -> None:
+    (org.folder / ".workdocs-drift-ignore.yaml").unlink()
+    code, report = org.drift()
+    assert code == 2
+    assert report["unmanaged"] == [
+        {"username": SITE_ADMIN, "id": org.ids()[SITE_ADMIN], "status": "ACTIVE", "email_address": None}
+    ]
+    assert report["changed"] == report["deleted"] == report["unapplied"] == report["ignored"] == []
 
 
 def test_right_after_up_there_is_no_drift_in_one_describe_call(org: Org) -> None:
@@ -164,7 +181,7 @@ def test_a_user_deleted_out_of_band_is_reported(org: Org) -> None:
     code, report = org.drift()
     assert code == 2
     assert report["deleted"] == [{"username": "grace.hopper", "id": gone, "recreated_as": None}]
-    assert report["summary"] == {"changed": 0, "deleted": 1, "unmanaged": 0, "unapplied": 0, "ignored": 0}
+    assert report["summary"] == {"changed": 0, "deleted": 1, "unmanaged": 0, "unapplied": 0, "ignored": 1}
 
 
 def test_unmanaged_users_are_reported_with_their_status(org: Org) -> None:
@@ -201,7 +218,7 @@ def test_drift_and_unapplied_together_exit_2(org: Org) -> None:
     org.write([TEAM[0], TEAM[1]])
     code, report = org.drift()
     assert code == 2
-    assert report["summary"] == {"changed": 1, "deleted": 0, "unmanaged": 0, "unapplied": 1, "ignored": 0}
+    assert report["summary"] == {"changed": 1, "deleted": 0, "unmanaged": 0, "unapplied": 1, "ignored": 1}
 
 
 def test_the_default_ignore_file_and_baseline_silence_known_drift(org: Org, tmp_path: Path) -> None:
@@ -209,7 +226,9 @@ def test_the_default_ignore_file_and_baseline_silence_known_drift(org: Org, tmp_
     org.client.update_user(UserId=ids["ada.lovelace"], GivenName="Augusta", Locale="fr")
     org.create("break.glass")
     ignore = org.folder / ".workdocs-drift-ignore.yaml"
-    ignore.write_text("ignore:\n  - username: break.glass\n  - {username: ada.lovelace, field: given_name}\n")
+    ignore.write_text(
+        SITE_ADMIN_IGNORED + "  - username: break.glass\n  - {username: ada.lovelace, field: given_name}\n"
+    )
     code, report = org.drift()
     assert code == 2  # locale is not silenced
     assert report["changed"] == [
@@ -222,11 +241,15 @@ def test_the_default_ignore_file_and_baseline_silence_known_drift(org: Org, tmp_
     assert report["ignored"] == [
         {"kind": "changed", "username": "ada.lovelace", "field": "given_name"},
         {"kind": "unmanaged", "username": "break.glass", "field": None},
+        {"kind": "unmanaged", "username": SITE_ADMIN, "field": None},
     ]
     baseline = tmp_path / "baseline.yaml"
     baseline.write_text("ignore:\n  - username: break.glass\n  - username: ada.lovelace\n")
     code, report = org.drift("--baseline", str(baseline))  # replaces the default file
-    assert code == 0 and report["status"] == "clean" and report["summary"]["ignored"] == 3
+    assert code == 2 and report["unmanaged"][0]["username"] == SITE_ADMIN
+    baseline.write_text(SITE_ADMIN_IGNORED + "  - username: break.glass\n  - username: ada.lovelace\n")
+    code, report = org.drift("--baseline", str(baseline))
+    assert code == 0 and report["status"] == "clean" and report["summary"]["ignored"] == 4
 
     baseline.write_text("ignore:\n  - username: ada.lovelace\n    field: password\n")
     code, out, err = org.cli("drift", "--baseline", str(baseline))
@@ -272,7 +295,10 @@ def test_drift_before_the_first_up_neither_creates_the_stack_nor_fails(
     existing = fresh.create("already.there")
     code, report = fresh.drift()
     assert code == 2
-    assert [(u["username"], u["id"]) for u in report["unmanaged"]] == [("already.there", existing)]
+    assert [(u["username"], u["id"]) for u in report["unmanaged"]] == [
+        ("already.there", existing),
+        (SITE_ADMIN, fresh.ids()[SITE_ADMIN]),  # a site's administrator is unmanaged until adopted
+    ]
     assert report["unapplied"] == [{"username": "new.hire", "action": "create", "fields": []}]
     assert not (fresh.folder / "Pulumi.yaml").exists()
     assert not list(runner.backend.glob(".pulumi/stacks/**/*.json"))
@@ -316,6 +342,7 @@ def test_export_all_then_up_adopts_50_users_without_creating_or_deleting_any(
             existing.client.update_user(UserId=ids[username], Type="POWERUSER", Locale="de")
         if n % 7 == 3:
             existing.client.deactivate_user(UserId=ids[username])
+    ids[SITE_ADMIN] = existing.ids()[SITE_ADMIN]  # the whole organization: its site admin too
     assert not existing.path.exists()  # taking over: no users file yet
 
     code, _, err = existing.cli(
@@ -323,7 +350,9 @@ def test_export_all_then_up_adopts_50_users_without_creating_or_deleting_any(
     )
     assert code == 0, err
     exported = load(existing.path)
-    assert len(exported.users) == 50 and all(u.values["adopt"] is True for u in exported.users)
+    assert len(exported.users) == 51 and all(u.values["adopt"] is True for u in exported.users)
+    [admin] = [u.values for u in exported.users if u.username == SITE_ADMIN]
+    assert admin["type"] == "ADMIN" and admin["status"] == "ACTIVE"
     assert all("password" not in e for e in yaml.safe_load(existing.path.read_text())["users"])
 
     runner.server.app.requests.clear()
@@ -331,7 +360,7 @@ def test_export_all_then_up_adopts_50_users_without_creating_or_deleting_any(
     operations = [e["operation"] for e in runner.server.app.requests.entries()]
     assert operations.count("CreateUser") == 0 and operations.count("DeleteUser") == 0
     assert set(operations) == {"DescribeUsers"}  # exported exactly: nothing to converge either
-    assert {getattr(k, "value", k): v for k, v in (result.summary.resource_changes or {}).items()} == {"create": 51}
+    assert {getattr(k, "value", k): v for k, v in (result.summary.resource_changes or {}).items()} == {"create": 52}
     state = existing.resources()
     assert {name: r["id"] for name, r in state.items()} == ids
     code, report = existing.drift()

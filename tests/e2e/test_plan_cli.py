@@ -7,50 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from pulumi_workdocs.cli import main
-from tests.e2e.conftest import ACCESS_KEY, PASSPHRASE, SECRET_KEY, StackRunner, user_resources
+from tests.e2e.conftest import UsersCli, user, user_resources
 
 pytestmark = pytest.mark.e2e
-MUTATING = {"CreateUser", "UpdateUser", "DeleteUser", "ActivateUser", "DeactivateUser"}
-
-
-@pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Credentials for the CLI's engine and provider, from the environment as a user sets them."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE)
-
-
-def user(name: str, **extra: Any) -> dict[str, Any]:
-    return {"username": name, "given_name": name.title(), "surname": "Tester", "email_address": f"{name}@example.com",
-            **extra}  # fmt: skip
-
-
-class UsersCli:
-    def __init__(self, runner: StackRunner, folder: Path) -> None:
-        self.runner = runner
-        self.path = folder / "users.yaml"
-
-    def write(self, users: list[dict[str, Any]], **top: Any) -> None:
-        document = {"organization_id": self.runner.server.organization_id, **top, "users": users}
-        self.path.write_text(yaml.safe_dump(document, sort_keys=False))
-
-    def __call__(self, *args: str) -> int:
-        common = ["--file", str(self.path), "--stack", "dev", "--backend", str(self.runner.backend),
-                  "--endpoint", self.runner.server.url]  # fmt: skip
-        return main([args[0], *common, *args[1:]])
-
-    def mutations(self) -> list[str]:
-        return [e["operation"] for e in self.runner.server.app.requests.entries() if e["operation"] in MUTATING]
-
-
-@pytest.fixture
-def cli(runner: StackRunner, tmp_path: Path, cli_env: None) -> UsersCli:
-    return UsersCli(runner, tmp_path)
 
 
 START = [
@@ -132,7 +92,7 @@ def test_password_sources_never_leak(
 ) -> None:
     from pulumi import automation as auto
 
-    from pulumi_workdocs.root_stack import open_stack
+    from pulumi_workdocs.engine.root_stack import open_stack
     from pulumi_workdocs.users_file import load
 
     monkeypatch.setenv("BOB_INITIAL_PASSWORD", "Env-Pass-4417")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pulumi import automation as auto
 
-from pulumi_workdocs.root_stack import open_stack
+from pulumi_workdocs.engine.root_stack import open_stack
 from pulumi_workdocs.stack import generated_password
 from pulumi_workdocs.users_file import load
 from tests.e2e.conftest import StackRunner
@@ -77,7 +77,8 @@ def test_examples_basic_runs_under_the_engine(runner: StackRunner, tmp_path: Pat
     assert [(r["username"], r["type"]) for r in live] == [
         ("marie.curie", "USER"),
         ("pierre.curie", "POWERUSER"),
+        ("siteadmin", "ADMIN"),  # the site's own administrator
     ]
     stack.destroy(on_output=runner.output.append)
-    remaining = runner.server.backend._query("SELECT username, status FROM users")
-    assert [(r["username"], r["status"]) for r in remaining] == [("marie.curie", "INACTIVE")]
+    remaining = runner.server.backend._query("SELECT username, status FROM users ORDER BY username")
+    assert [(r["username"], r["status"]) for r in remaining] == [("marie.curie", "INACTIVE"), ("siteadmin", "ACTIVE")]

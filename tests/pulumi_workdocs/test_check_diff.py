@@ -137,7 +137,7 @@ def test_unknown_replace_field_is_a_replace() -> None:
 
 def test_an_unset_password_variable_keeps_an_existing_users_password() -> None:
     """The password is used once, at creation: later runs need not have its variable set."""
-    from pulumi_workdocs.provider import PASSWORD_ENV_NOT_SET
+    from pulumi_workdocs.core.user import PASSWORD_ENV_NOT_SET
 
     news = {**ARGS, "password": PASSWORD_ENV_NOT_SET + "ALICE_PASSWORD"}
     result = provider.check(ARGS, news)
@@ -145,7 +145,7 @@ def test_an_unset_password_variable_keeps_an_existing_users_password() -> None:
 
 
 def test_an_unset_password_variable_refuses_to_create() -> None:
-    from pulumi_workdocs.provider import PASSWORD_ENV_NOT_SET
+    from pulumi_workdocs.core.user import PASSWORD_ENV_NOT_SET
 
     news = {**ARGS, "password": PASSWORD_ENV_NOT_SET + "ALICE_PASSWORD"}
     assert failures(news) == [
@@ -165,7 +165,7 @@ def test_an_unset_password_variable_refuses_to_create() -> None:
 
 def test_an_unset_password_variable_after_a_refresh_is_still_an_existing_user() -> None:
     """read() keeps no password, so refreshed olds have none: the user still exists."""
-    from pulumi_workdocs.provider import PASSWORD_ENV_NOT_SET
+    from pulumi_workdocs.core.user import PASSWORD_ENV_NOT_SET
 
     refreshed = {k: v for k, v in ARGS.items() if k != "password"}
     news = {**ARGS, "password": PASSWORD_ENV_NOT_SET + "ALICE_PASSWORD"}
@@ -174,7 +174,7 @@ def test_an_unset_password_variable_after_a_refresh_is_still_an_existing_user() 
 
 
 def test_an_unset_password_variable_does_not_stop_an_adoption() -> None:
-    from pulumi_workdocs.provider import PASSWORD_ENV_NOT_SET
+    from pulumi_workdocs.core.user import PASSWORD_ENV_NOT_SET
 
     news = {**ARGS, "adopt": True, "password": PASSWORD_ENV_NOT_SET + "ALICE_PASSWORD"}
     assert failures(news) == []

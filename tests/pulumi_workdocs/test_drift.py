@@ -5,27 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
 
-from pulumi_workdocs.drift import (
+from pulumi_workdocs.aws import list_users
+from pulumi_workdocs.commands.drift import load_ignore
+from pulumi_workdocs.core.drift import (
     COMPARED,
     DriftReport,
     Ignore,
     IgnoreFileError,
     IgnoreRule,
     compute_drift,
-    list_users,
-    load_ignore,
     parse_ignore,
-    render_json,
-    render_markdown,
-    render_text,
 )
-from pulumi_workdocs.export import build_export, export_entry
-from pulumi_workdocs.provider import outputs_from_user
+from pulumi_workdocs.core.drift_render import render_json, render_markdown, render_text
+from pulumi_workdocs.core.export import build_export, export_entry
+from pulumi_workdocs.core.user import outputs_from_user
+from pulumi_workdocs.errors import UsageError, WorkDocsAPIError
 from pulumi_workdocs.users_file import UsersFile, human_size, load, parse_size
 
 ORG = "d-1234567890"
@@ -207,13 +206,19 @@ def test_unapplied_changes_alone_exit_3_and_are_what_up_would_change(tmp_path: P
 
 
 def test_undeclared_fields_are_not_unapplied_but_defaults_are(tmp_path: Path) -> None:
+    live = [api_user("alice", Locale="fr")]
+    state = [resource(u) for u in live]
+    # locale not declared: WorkDocs' value is kept, nothing pending.
+    assert compute_drift(users_file(tmp_path, [entry("alice")]), live, state).unapplied == ()
+    # type not declared means USER: privilege never depends on whether a line was written.
     live = [api_user("alice", Locale="fr", Type="ADMIN")]
     state = [resource(u) for u in live]
-    # locale and type not declared: WorkDocs' values are kept, nothing pending.
-    assert compute_drift(users_file(tmp_path, [entry("alice")]), live, state).unapplied == ()
+    report = compute_drift(users_file(tmp_path, [entry("alice")]), live, state)
+    assert report.to_json()["unapplied"][0]["fields"] == [{"field": "type", "state": "ADMIN", "file": "USER"}]
     # status is always declared (WorkDocsUser's default ACTIVE), so an INACTIVE state is pending.
     state[0]["outputs"]["status"] = "INACTIVE"
-    live = [api_user("alice", Locale="fr", Type="ADMIN", Status="INACTIVE")]
+    state[0]["outputs"]["type"] = "USER"
+    live = [api_user("alice", Locale="fr", Status="INACTIVE")]
     report = compute_drift(users_file(tmp_path, [entry("alice")]), live, state)
     assert report.to_json()["unapplied"][0]["fields"] == [{"field": "status", "state": "INACTIVE", "file": "ACTIVE"}]
 
@@ -483,7 +488,7 @@ def test_export_all_is_a_whole_valid_file_keeping_managed_users_settings(tmp_pat
 
 
 def test_export_all_without_a_users_file_needs_the_organization() -> None:
-    with pytest.raises(ValueError, match="no organization"):
+    with pytest.raises(UsageError, match="no organization"):
         build_export(None, [api_user("a")], [], all_=True)
     text, count = build_export(None, [api_user("a")], [], all_=True, organization_id=ORG)
     assert count == 1 and f"organization_id: {ORG}\nusers:\n  - username: a\n" in text
@@ -510,7 +515,7 @@ class PagingClient:
 
 def test_list_users_reads_every_page_of_999_with_all_statuses_and_storage() -> None:
     client = PagingClient([api_user(f"u{i:04d}") for i in range(2500)])
-    users = list_users(client, ORG)
+    users = list_users(cast(Any, client), ORG)
     assert [u["Username"] for u in users] == [f"u{i:04d}" for i in range(2500)]
     assert len(client.requests) == 3
     first = {"OrganizationId": ORG, "Include": "ALL", "Fields": "STORAGE_METADATA", "Limit": 999}
@@ -519,8 +524,8 @@ def test_list_users_reads_every_page_of_999_with_all_statuses_and_storage() -> N
 
 
 def test_list_users_stops_on_a_repeated_marker() -> None:
-    with pytest.raises(RuntimeError, match="twice"):
-        list_users(PagingClient([api_user(f"u{i}") for i in range(1200)], repeat_marker=True), ORG)
+    with pytest.raises(WorkDocsAPIError, match="twice"):
+        list_users(cast(Any, PagingClient([api_user(f"u{i}") for i in range(1200)], repeat_marker=True)), ORG)
 
 
 def test_export_all_after_a_rename_keeps_the_deactivated_user_and_its_address(tmp_path: Path) -> None:
@@ -532,5 +537,23 @@ def test_export_all_after_a_rename_keeps_the_deactivated_user_and_its_address(tm
     out.write_text(text)
     assert count == 2 and [u.username for u in load(out).users] == ["henry", "henry.t"]
     live[0]["Status"] = "ACTIVE"  # two active users with one address: still a problem, located in the export
-    with pytest.raises(ValueError, match=r"^the exported entries do not validate:\n\(exported users\.yaml\):\d+:\d+: "):
+    with pytest.raises(UsageError, match=r"^the exported entries do not validate:\n\(exported users\.yaml\):\d+:\d+: "):
         build_export(None, live, [], all_=True, organization_id=ORG)
+
+
+def test_an_ignore_file_is_read_in_any_encoding_and_within_the_budget(tmp_path: Path) -> None:
+    path = tmp_path / "ignore.yaml"
+    path.write_bytes("ignore:\n  - username: bob\n".encode("utf-16"))
+    assert load_ignore(path).rules == (IgnoreRule("bob"),)
+    path.write_text("a: &a [1, 1]\n" + "".join(f"a{i}: &a{i} [*a{i - 1 if i else ''}, *a{i - 1 if i else ''}]\n"
+                                                    for i in range(40)))  # fmt: skip
+    with pytest.raises(IgnoreFileError, match=rf"^{path}:\d+:\d+: "):
+        load_ignore(path)
+
+
+def test_export_appends_in_the_users_files_own_indentation_whatever_its_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "users.yaml"
+    text = f"organization_id: {ORG}\nusers:\n    - username: alice\n      given_name: Alice\n      surname: Example\n"
+    path.write_bytes(text.encode("utf-16"))
+    fragment, count = build_export(load(path), [api_user("alice"), api_user("bob")], [])
+    assert count == 1 and "\n    - username: bob\n" in fragment

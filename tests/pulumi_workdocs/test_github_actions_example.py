@@ -38,7 +38,10 @@ def cli_calls(job: str) -> list[list[str]]:
 
 def test_every_pull_request_is_validated_and_main_is_applied() -> None:
     triggers: dict[str, Any] = WORKFLOW.get("on") or WORKFLOW[True]  # YAML 1.1 reads a bare `on` as true
-    assert triggers["pull_request"] in (None, {})  # no paths filter: every pull request
+    pull_request = triggers["pull_request"]
+    assert "paths" not in pull_request  # no paths filter: every pull request
+    # the default activity types, and the label that approves a large removal coming or going
+    assert set(pull_request["types"]) == {"opened", "synchronize", "reopened", "labeled", "unlabeled"}
     assert triggers["push"] == {"branches": ["main"]}
     assert [c[0] for c in cli_calls("plan")] == ["validate", "plan"]
     assert [c[0] for c in cli_calls("apply")] == ["validate", "up"]

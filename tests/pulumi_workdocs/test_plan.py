@@ -8,16 +8,9 @@ from typing import Any
 
 import pytest
 
-from pulumi_workdocs.plan import (
-    SECRET_SIGNATURE,
-    FieldChange,
-    Step,
-    build_plan,
-    guard,
-    render_json,
-    render_markdown,
-    render_text,
-)
+from pulumi_workdocs.core.plan import FieldChange, Step, build_plan, guard
+from pulumi_workdocs.core.plan_render import SECRET_SIGNATURE, render_json, render_markdown, render_text
+from pulumi_workdocs.errors import UsageError
 
 SECRET = {SECRET_SIGNATURE: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "[secret]"}
 
@@ -30,6 +23,7 @@ def outs(username: str, **extra: Any) -> dict[str, Any]:
         "surname": "X",
         "email_address": f"{username}@example.com",
         "status": "ACTIVE",
+        "type": "USER",
         "deletion_policy": "DEACTIVATE",
         "adopt": False,
         "storage_rule": {"storage_type": "QUOTA", "storage_allocated_in_bytes": 50 * 1000**3},
@@ -132,7 +126,7 @@ def test_removal_guard(limit: str, refused: bool) -> None:
 
 @pytest.mark.parametrize("limit", ["lots", "-1", "-5%", "nan%", "inf%", "1.5", ""])
 def test_guard_rejects_a_malformed_limit(limit: str) -> None:
-    with pytest.raises(ValueError, match="--max-removals takes N or P%"):
+    with pytest.raises(UsageError, match="--max-removals takes N or P%"):
         guard(build_plan(STEPS), limit)
 
 
@@ -181,3 +175,77 @@ def test_a_case_only_rename_is_refused() -> None:
         "new user cannot be created beside the old one: keep each username as it was"
     )
     assert guard(build_plan(STEPS), "100%") is None
+
+
+# -- risks, predicted failures, the last ADMIN, resumed creates ----------------------------
+
+from pulumi_workdocs.core.plan import LiveUser, last_admin_refusal, predict_failures  # noqa: E402
+
+SIZE_50_GB = {"storage_type": "QUOTA", "storage_allocated_in_bytes": 50 * 1000**3}
+
+
+def test_risks_come_with_their_facts() -> None:
+    steps = [
+        Step("create", "ada", None, inputs("ada", type="ADMIN")),
+        Step("create", "carol", None, inputs("carol", adopt=True)),
+        Step("update", "bob", outs("bob"), inputs("bob", deletion_policy="DELETE", type="POWERUSER")),
+        Step("update", "alice", outs("alice"), inputs("alice"), protect=(True, False)),
+    ]
+    live = [LiveUser("id-carol", "carol", "USER", "INACTIVE")]
+    plan = build_plan(steps, live)
+    assert [(r.kind, r.username, r.facts) for r in plan.risks] == [
+        ("privilege", "ada", {"type": "ADMIN"}),
+        ("privilege", "bob", {"type": "POWERUSER", "before": "USER"}),
+        ("adoption", "carol", {"id": "id-carol", "status": "INACTIVE", "type": "USER", "reactivates": True}),
+        ("deletion_policy", "bob", {"deletion_policy": "DELETE"}),
+        ("protect", "alice", {"protect": False}),
+    ]
+    creates = {c.username: c for c in plan.changes if c.kind == "create"}
+    assert creates["ada"].details == {"type": "ADMIN", "status": "ACTIVE", "storage_rule": SIZE_50_GB}
+    assert creates["carol"].details["adopts"] == "id-carol" and "reactivated" in creates["carol"].reason
+    text = render_text(plan)
+    assert text.index("Review first (5):") < text.index("Created (2):")
+    assert "ada: new user: Ada X, ada@example.com [type ADMIN, status ACTIVE, storage 50 GB]" in text
+
+
+def test_an_adoption_of_an_active_user_is_not_a_reactivation() -> None:
+    plan = build_plan([Step("create", "carol", None, inputs("carol", adopt=True))],
+                      [LiveUser("id-carol", "carol", "USER", "ACTIVE")])  # fmt: skip
+    assert plan.risks[0].facts["reactivates"] is False and "reactivated" not in plan.risks[0].summary
+
+
+def test_a_taken_username_is_predicted_unless_adopted_managed_or_resumed() -> None:
+    live = [LiveUser("id-bob", "Bob", "USER", "INACTIVE"), LiveUser("id-al", "alice", "USER", "ACTIVE")]
+    declared = [(0, "alice", False), (1, "bob", False), (2, "carol", False)]
+    conflicts = predict_failures(declared, {"alice": "id-al"}, live)
+    assert [(c.index, c.username, c.existing.id) for c in conflicts] == [(1, "bob", "id-bob")]
+    assert "(Id id-bob, INACTIVE)" in conflicts[0].line() and "add adopt: true" in conflicts[0].line()
+    assert predict_failures([(1, "bob", True)], {}, live) == []
+    assert predict_failures([(1, "bob", False)], {}, live, resumed={"bob": "id-bob"}) == []
+    # the state's user was deleted and the username re-made by hand: a different Id is a conflict
+    assert predict_failures([(0, "alice", False)], {"alice": "id-old"}, live)[0].existing.id == "id-al"
+
+
+def test_demoting_deactivating_or_removing_the_last_admin_is_refused() -> None:
+    admin = outs("alice", type="ADMIN")
+    live = [LiveUser("id-alice", "alice", "ADMIN", "ACTIVE"), LiveUser("id-bob", "bob", "USER", "ACTIVE")]
+    for step in (
+        Step("update", "alice", admin, inputs("alice", type="USER"), id="id-alice"),
+        Step("update", "alice", admin, inputs("alice", type="ADMIN", status="INACTIVE"), id="id-alice"),
+        Step("delete", "alice", admin, None, id="id-alice"),
+    ):
+        plan = build_plan([step], live)
+        assert "alice would leave the organization without an active ADMIN" in (
+            last_admin_refusal(plan, [step], live) or ""
+        )
+    keep = Step("update", "alice", admin, inputs("alice", type="ADMIN", given_name="Al"), id="id-alice")
+    assert last_admin_refusal(build_plan([keep], live), [keep], live) is None
+    promote = [Step("update", "alice", admin, inputs("alice", type="USER"), id="id-alice"),
+               Step("update", "bob", outs("bob"), inputs("bob", type="ADMIN"), id="id-bob")]  # fmt: skip
+    assert last_admin_refusal(build_plan(promote, live), promote, live) is None
+    assert last_admin_refusal(build_plan(promote[:1], []), promote[:1], []) is None  # no admin known: no claim
+
+
+def test_a_resumed_create_takes_over_and_says_so() -> None:
+    plan = build_plan([Step("create", "dora", None, inputs("dora"))], [], resumed={"dora": "id-dora"})
+    assert plan.changes[0].id == "id-dora" and "resumes the interrupted update" in plan.changes[0].reason

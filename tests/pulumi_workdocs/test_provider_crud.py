@@ -50,7 +50,8 @@ def test_failed_follow_up_deletes_the_half_made_user(
     with pytest.raises(WorkDocsUserError, match=r"^WorkDocs user 'alice': UpdateUser failed: Failed"):
         provider.create({**user_args, "type": "ADMIN"})
     assert _calls(workdocs_server, "DeleteUser") == 1
-    assert workdocs_server.backend._query("SELECT count(*) AS n FROM users")[0]["n"] == 0
+    # Only the organization's site admin is left.
+    assert [r["username"] for r in workdocs_server.backend._query("SELECT username FROM users")] == ["siteadmin"]
 
 
 def test_lost_create_response_is_recovered_without_duplicate(
@@ -185,7 +186,7 @@ def test_numbers_carried_as_doubles_by_pulumi_reach_the_api_as_integers(
 def test_sdk_parameter_errors_name_the_parameter_but_not_the_value() -> None:
     from botocore.exceptions import ParamValidationError
 
-    from pulumi_workdocs.errors import describe
+    from pulumi_workdocs.aws.errors import describe
 
     report = "Invalid type for parameter Password, value: Sup3r-Secret, type: <class 'int'>, valid types: <class 'str'>"
     message = str(describe("alice", "CreateUser", ParamValidationError(report=report)))
@@ -201,3 +202,31 @@ def test_adopting_nobody_without_a_password_is_one_line_and_calls_nothing(
     with pytest.raises(WorkDocsUserError, match=r"^WorkDocs user 'alice': no user to adopt, and no password"):
         provider.create({**args, "adopt": True})
     assert _calls(workdocs_server, "CreateUser") == 0
+
+
+@pytest.mark.parametrize("attempts", [1, 3])
+def test_max_attempts_counts_every_call_as_aws_config_does(
+    workdocs_server: WorkDocsLocalServer, aws_env: None, user_args: dict[str, Any], attempts: int
+) -> None:
+    """workdocs:maxAttempts=N makes N calls in all (botocore's own max_attempts would make N+1)."""
+    from pulumi.dynamic import ConfigureRequest
+    from pulumi.dynamic.config import Config
+
+    from workdocs_local.faults import Fault
+
+    provider = WorkDocsUserProvider()
+    config = {"workdocs:endpoint": workdocs_server.url, "workdocs:maxAttempts": str(attempts)}
+    provider.configure(ConfigureRequest(Config(config, "test")))
+    workdocs_server.app.faults.add(Fault(kind="unavailable", operation="DescribeUsers"))
+    with pytest.raises(WorkDocsUserError, match=r"DescribeUsers failed: ServiceUnavailable"):
+        provider.read("some-user-id", user_args)
+    assert _calls(workdocs_server, "DescribeUsers") == attempts
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "many"])
+def test_max_attempts_must_be_a_whole_number_of_attempts(value: str) -> None:
+    from pulumi_workdocs.aws import ClientSettings
+    from pulumi_workdocs.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"^workdocs:maxAttempts must be a whole number of attempts, at least 1$"):
+        ClientSettings.from_config({"workdocs:maxAttempts": value}.get)

@@ -10,7 +10,7 @@ import botocore.session
 import pytest
 from jsonschema import Draft202012Validator
 
-from pulumi_workdocs.fields import FIELDS, PASSWORD
+from pulumi_workdocs.core.fields import FIELDS, PASSWORD, api_shape
 from pulumi_workdocs.schema import schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,10 +23,10 @@ def test_root_schema_json_is_the_package_schema_and_valid_2020_12() -> None:
     Draft202012Validator.check_schema(schema())
 
 
-@pytest.mark.parametrize("field", [f for f in (*FIELDS, PASSWORD) if f.shape], ids=lambda f: f.prop)
+@pytest.mark.parametrize("field", [f for f in (*FIELDS, PASSWORD) if f.api], ids=lambda f: f.prop)
 def test_field_constraints_match_the_model(field: Any) -> None:
     definition = schema()["$defs"][field.prop]
-    shape: Any = MODEL.shape_for(field.shape)
+    shape: Any = api_shape(MODEL, field)
     if shape.type_name == "structure":
         for prop, member in shape.members.items():
             sub = {"StorageAllocatedInBytes": "storage_allocated_in_bytes", "StorageType": "storage_type"}[prop]

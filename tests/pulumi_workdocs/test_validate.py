@@ -117,7 +117,8 @@ def test_a_deeply_nested_file_is_one_problem_not_a_crash(tmp_path: Path, capsys:
     path = tmp_path / "users.yaml"
     deep = "{config: " * 1500 + "x" + "}" * 1500
     path.write_text(f"organization_id: d-1234567890\nusers:\n  - {{username: a, given_name: A, password: {deep}}}\n")
-    assert validate(path, capsys) == (1, ["F:1:1: nested too deeply to check"])
+    message = "the document is nested more than 100 levels deep (a users file needs 4)"
+    assert validate(path, capsys) == (1, [f"F:3:917: {message} (fix: close the brackets as you open them)"])
 
 
 def test_line_breaks_and_control_characters_are_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -211,3 +212,25 @@ def test_a_deactivated_user_may_share_an_address(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump({"organization_id": "d-1234567890", "users": users}))
     with pytest.raises(UsersFileError, match=r"users\[1\]\.email_address duplicates users\[0\]"):
         load(path)
+
+
+ENCODINGS = [
+    ("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
+    ("utf-16-le", b""), ("utf-16-be", b""), ("utf-32-le", b"\xff\xfe\x00\x00"), ("utf-32-be", b"\x00\x00\xfe\xff"),
+    ("utf-32-le", b""), ("utf-32-be", b""),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("codec", "bom"), ENCODINGS)
+def test_every_encoding_yaml_allows_is_read(tmp_path: Path, codec: str, bom: bytes) -> None:
+    """UTF-8, UTF-16 and UTF-32, with a byte order mark or without (YAML 1.2, 5.2); problems at the same place."""
+    line = "  - {username: zoe, given_name: Zoë, surname: 名前, type: X}"
+    text = f"organization_id: d-1234567890\nusers:\n{line}\n"
+    path = tmp_path / "users.yaml"
+    path.write_bytes(bom + text.replace("type: X", "type: USER").encode(codec))
+    (user,) = load(path).users
+    assert (user.username, user.given_name, user.surname) == ("zoe", "Zoë", "名前")
+    path.write_bytes(bom + text.encode(codec))
+    with pytest.raises(UsersFileError) as raised:
+        load(path)
+    assert [(p.line, p.column) for p in raised.value.problems] == [(3, line.index("type") + 1)]

@@ -23,6 +23,8 @@ ONE_ATTEMPT = Config(retries={"mode": "standard", "total_max_attempts": 1})
 UNVALIDATED = Config(parameter_validation=False, retries={"mode": "standard", "total_max_attempts": 1})
 
 PASSWORD = "Secr3t-Pass"
+# The ADMIN every new organization starts with, as a WorkDocs site has its site administrator.
+SITE_ADMIN = "siteadmin"
 
 
 def control(url: str, method: str, action: str, body: Any = None, raw: bytes | None = None) -> tuple[int, Any]:
@@ -70,6 +72,11 @@ def create_user(client: Any, organization_id: str, username: str, **extra: Any) 
     }
     params.update(extra)
     return dict(client.create_user(**params)["User"])
+
+
+def usernames(client: Any, organization_id: str, **params: Any) -> list[str]:
+    """The usernames DescribeUsers answers for one organization, in its order."""
+    return [u["Username"] for u in client.describe_users(OrganizationId=organization_id, **params)["Users"]]
 
 
 def error_code(error: Exception) -> str:

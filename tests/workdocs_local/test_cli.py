@@ -17,21 +17,21 @@ import pytest
 from tests.conftest import make_client
 from tests.workdocs_local.helpers import ONE_ATTEMPT, control, create_user
 
-BANNER = re.compile(r"workdocs-local listening on (http://127\.0\.0\.1:(\d+)) organization=(\S+)")
+BANNER = re.compile(r"workdocs-local listening on (http://127\.0\.0\.1:(\d+)) organization=(\S+) site_admin=(\S+)")
 START_TIMEOUT = 20.0
 STOP_TIMEOUT = 10.0
 CONSOLE_SCRIPT = Path(sys.executable).parent / "workdocs-local"
 
 
 class Service:
-    """A ``workdocs-local serve`` subprocess: its banner, URL and organization."""
+    """A ``workdocs-local serve`` subprocess: its banner, URL, organization and site admin."""
 
     def __init__(self, process: subprocess.Popen[str], banner: str) -> None:
         self.process = process
         self.banner = banner
         match = BANNER.fullmatch(banner)
         assert match, f"unexpected first line: {banner!r}"
-        self.url, self.port, self.organization_id = match[1], int(match[2]), match[3]
+        self.url, self.port, self.organization_id, self.site_admin = match[1], int(match[2]), match[3], match[4]
 
     def terminate(self) -> int:
         self.process.send_signal(signal.SIGTERM)
@@ -87,14 +87,15 @@ def test_module_serve_prints_banner_serves_and_stops_on_sigterm(start: Callable[
     service = start()
     assert service.port > 0
     assert re.fullmatch(r"d-[0-9a-f]{10}", service.organization_id)
+    assert service.site_admin == "siteadmin"
     assert control(service.url, "GET", "health") == (
         200,
-        {"status": "ok", "organizations": [service.organization_id]},
+        {"status": "ok", "organizations": [service.organization_id], "site_admin": "siteadmin"},
     )
     client = make_client(service.url)
     user = create_user(client, service.organization_id, "from-cli")
     assert user["OrganizationId"] == service.organization_id
-    assert client.describe_users(OrganizationId=service.organization_id)["TotalNumberOfUsers"] == 1
+    assert client.describe_users(OrganizationId=service.organization_id)["TotalNumberOfUsers"] == 2  # + site admin
 
     assert service.terminate() == 0
     stdout, stderr = service.process.communicate(timeout=STOP_TIMEOUT)
@@ -105,7 +106,8 @@ def test_module_serve_prints_banner_serves_and_stops_on_sigterm(start: Callable[
 def test_console_script_has_the_same_contract(start: Callable[..., Service]):
     assert CONSOLE_SCRIPT.exists(), "the workdocs-local console script is not installed"
     service = start(command=[str(CONSOLE_SCRIPT)])
-    assert make_client(service.url).describe_users(OrganizationId=service.organization_id)["Users"] == []
+    [admin] = make_client(service.url).describe_users(OrganizationId=service.organization_id)["Users"]
+    assert (admin["Username"], admin["Type"]) == (service.site_admin, "ADMIN")
     assert service.terminate() == 0
 
 
@@ -146,7 +148,7 @@ def test_fault_flag_injects_faults(start: Callable[..., Service]):
     assert caught.value.response["Error"]["Code"] == "ThrottlingException"
     # Each fault had count=1: the next calls pass.
     assert create_user(client, service.organization_id, "unlucky")["Username"] == "unlucky"
-    assert client.describe_users(OrganizationId=service.organization_id)["TotalNumberOfUsers"] == 1
+    assert client.describe_users(OrganizationId=service.organization_id)["TotalNumberOfUsers"] == 2  # + site admin
     faults = control(service.url, "GET", "faults")[1]["faults"]
     assert [(f["kind"], f["injected"]) for f in faults] == [("unavailable", 1), ("throttling", 1)]
     assert service.terminate() == 0
@@ -160,9 +162,18 @@ def test_file_database_survives_a_cli_restart(start: Callable[..., Service], tmp
 
     second = start(db=db)
     assert second.organization_id == first.organization_id
-    [user] = make_client(second.url).describe_users(OrganizationId=second.organization_id)["Users"]
-    assert user["Username"] == "durable"
+    users = make_client(second.url).describe_users(OrganizationId=second.organization_id)["Users"]
+    assert [u["Username"] for u in users] == ["durable", "siteadmin"]  # the site admin made once, kept
     assert second.terminate() == 0
+
+
+def test_site_admin_flag_names_the_admin_of_new_organizations(start: Callable[..., Service]):
+    service = start("--site-admin", "it.admin@example.com", "--organization", "d-0123456789")
+    assert service.site_admin == "it.admin@example.com"
+    assert control(service.url, "GET", "health")[1]["site_admin"] == "it.admin@example.com"
+    [admin] = make_client(service.url).describe_users(OrganizationId="d-0123456789")["Users"]
+    assert (admin["Username"], admin["Type"], admin["Status"]) == ("it.admin@example.com", "ADMIN", "ACTIVE")
+    assert service.terminate() == 0
 
 
 @pytest.mark.parametrize(
@@ -171,6 +182,8 @@ def test_file_database_survives_a_cli_restart(start: Callable[..., Service], tmp
         (["--fault", "kind=earthquake"], "fault kind"),
         (["--fault", "unavailable"], "key=value"),
         (["--access-key", "missing-colon"], "ACCESS_KEY:SECRET"),
+        (["--site-admin", "site admin"], "site admin username: 1 validation error detected: Value at 'Username'"),
+        (["--site-admin", ""], "Value at 'Username' failed to satisfy constraint: Member must have length"),
     ],
 )
 def test_bad_flags_exit_2_without_a_banner(args: list[str], complaint: str, tmp_path: Path):

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.workdocs_local.helpers import (
+    SITE_ADMIN,
     add_fault,
     control,
     create_user,
@@ -22,13 +23,16 @@ def test_health_reports_ok_and_the_organizations():
     with WorkDocsLocalServer(organizations=["d-1111111111", "d-2222222222"]) as server:
         assert control(server.url, "GET", "health") == (
             200,
-            {"status": "ok", "organizations": ["d-1111111111", "d-2222222222"]},
+            {"status": "ok", "organizations": ["d-1111111111", "d-2222222222"], "site_admin": SITE_ADMIN},
         )
 
 
 def test_reset_forgets_users_tokens_faults_and_the_log(workdocs: Any, workdocs_server: WorkDocsLocalServer):
     url, org = workdocs_server.url, workdocs_server.organization_id
+    [admin] = workdocs.describe_users(OrganizationId=org)["Users"]
     user = create_user(workdocs, org, "transient")
+    workdocs.update_user(UserId=user["Id"], Type="ADMIN")
+    workdocs.deactivate_user(UserId=admin["Id"])  # the site admin can go while another admin is active
     token = issue_token(url, "transient")
     add_fault(url, kind="unavailable", operation="GetFolder")
     assert request_log(url)
@@ -38,7 +42,10 @@ def test_reset_forgets_users_tokens_faults_and_the_log(workdocs: Any, workdocs_s
     assert control(url, "GET", "faults")[1]["faults"] == []
     assert request_log(url) == []
     assert control(url, "GET", "health")[1]["organizations"] == [org]
-    assert workdocs.describe_users(OrganizationId=org, Include="ALL")["Users"] == []
+    # The organization is back to a new one's state: only its site admin, made afresh.
+    [fresh] = workdocs.describe_users(OrganizationId=org, Include="ALL")["Users"]
+    assert (fresh["Username"], fresh["Type"], fresh["Status"]) == (SITE_ADMIN, "ADMIN", "ACTIVE")
+    assert fresh["Id"] != admin["Id"]
     with pytest.raises(workdocs.exceptions.EntityNotExistsException):  # not the cleared 503 fault
         workdocs.get_folder(FolderId=user["RootFolderId"])
     with pytest.raises(workdocs.exceptions.UnauthorizedResourceAccessException):

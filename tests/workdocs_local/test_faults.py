@@ -13,12 +13,14 @@ from botocore.exceptions import ClientError, HTTPClientError
 from tests.conftest import make_client
 from tests.workdocs_local.helpers import (
     ONE_ATTEMPT,
+    SITE_ADMIN,
     add_fault,
     control,
     create_user,
     error_code,
     request_log,
     status_code,
+    usernames,
 )
 from workdocs_local import WorkDocsLocalServer
 
@@ -39,7 +41,7 @@ def test_throttling_fault(once: Any, workdocs_server: WorkDocsLocalServer):
         _describe(once, workdocs_server)
     assert error_code(caught.value) == "ThrottlingException"
     assert status_code(caught.value) == 400
-    assert _describe(once, workdocs_server)["Users"] == []  # count=1: the next call passes
+    assert usernames(once, workdocs_server.organization_id) == [SITE_ADMIN]  # count=1: the next call passes
     [fault] = control(workdocs_server.url, "GET", "faults")[1]["faults"]
     assert fault["injected"] == 1
 
@@ -56,7 +58,7 @@ def test_unavailable_fault(once: Any, workdocs_server: WorkDocsLocalServer):
     with pytest.raises(once.exceptions.ServiceUnavailableException) as caught:
         create_user(once, workdocs_server.organization_id, "first-try")
     assert status_code(caught.value) == 503
-    assert _describe(once, workdocs_server)["Users"] == []  # nothing was committed
+    assert usernames(once, workdocs_server.organization_id) == [SITE_ADMIN]  # nothing was committed
     assert create_user(once, workdocs_server.organization_id, "first-try")["Username"] == "first-try"
 
 
@@ -83,8 +85,7 @@ def test_drop_after_commit_without_retries(once: Any, workdocs_server: WorkDocsL
     add_fault(workdocs_server.url, kind="drop_after_commit", operation="CreateUser", count=1)
     with pytest.raises(HTTPClientError):  # botocore's ConnectionClosedError: no response came back
         create_user(once, workdocs_server.organization_id, "committed")
-    [user] = _describe(once, workdocs_server)["Users"]
-    assert user["Username"] == "committed"  # ...but the change was made
+    assert usernames(once, workdocs_server.organization_id) == ["committed", SITE_ADMIN]  # ...but it was made
 
 
 def test_drop_after_commit_with_retries_meets_its_own_user(workdocs: Any, workdocs_server: WorkDocsLocalServer):
@@ -93,8 +94,7 @@ def test_drop_after_commit_with_retries_meets_its_own_user(workdocs: Any, workdo
         create_user(workdocs, workdocs_server.organization_id, "twice")
     assert caught.value.response["ResponseMetadata"]["RetryAttempts"] == 1
     assert [e["status"] for e in request_log(workdocs_server.url, "CreateUser")] == [201, 409]
-    users = _describe(workdocs, workdocs_server)["Users"]
-    assert [u["Username"] for u in users] == ["twice"]
+    assert usernames(workdocs, workdocs_server.organization_id) == [SITE_ADMIN, "twice"]
 
 
 def test_wildcard_fault_hits_every_operation(once: Any, workdocs_server: WorkDocsLocalServer):
@@ -103,13 +103,13 @@ def test_wildcard_fault_hits_every_operation(once: Any, workdocs_server: WorkDoc
         _describe(once, workdocs_server)
     with pytest.raises(once.exceptions.ServiceUnavailableException):
         create_user(once, workdocs_server.organization_id, "wild")
-    assert _describe(once, workdocs_server)["Users"] == []
+    assert usernames(once, workdocs_server.organization_id) == [SITE_ADMIN]
 
 
 def test_fault_for_one_operation_leaves_the_others_alone(once: Any, workdocs_server: WorkDocsLocalServer):
     add_fault(workdocs_server.url, kind="unavailable", operation="CreateUser")
     for _ in range(3):
-        assert _describe(once, workdocs_server)["Users"] == []
+        assert usernames(once, workdocs_server.organization_id) == [SITE_ADMIN]
     with pytest.raises(once.exceptions.ServiceUnavailableException):
         create_user(once, workdocs_server.organization_id, "blocked")
 
@@ -170,7 +170,7 @@ def test_standard_retries_get_through_30_percent_unavailable(workdocs_server: Wo
     assert sum(r["ResponseMetadata"]["RetryAttempts"] for r in responses) == statuses[503]
     [fault] = control(url, "GET", "faults")[1]["faults"]
     assert fault["injected"] == statuses[503]
-    assert _describe(client, workdocs_server)["TotalNumberOfUsers"] == calls
+    assert _describe(client, workdocs_server)["TotalNumberOfUsers"] == calls + 1  # + the site admin
 
 
 def test_faults_given_to_the_server_constructor(workdocs_server: WorkDocsLocalServer):
@@ -180,7 +180,7 @@ def test_faults_given_to_the_server_constructor(workdocs_server: WorkDocsLocalSe
         client = make_client(server.url, config=ONE_ATTEMPT)
         with pytest.raises(client.exceptions.FailedDependencyException):
             _describe(client, server)
-        assert _describe(client, server)["Users"] == []
+        assert usernames(client, server.organization_id) == [SITE_ADMIN]
 
 
 def test_fault_list_and_clear(workdocs_server: WorkDocsLocalServer):

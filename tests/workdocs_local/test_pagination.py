@@ -1,4 +1,4 @@
-"""Pagination over 2,500 users created through boto3: paginator and manual Marker loop."""
+"""Pagination over 2,500 users (the site admin and 2,499 made with boto3): paginator and Marker loop."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from botocore.config import Config
 
 from tests.conftest import make_client
-from tests.workdocs_local.helpers import create_user
+from tests.workdocs_local.helpers import SITE_ADMIN, create_user
 from workdocs_local import WorkDocsLocalServer
 
 USER_COUNT = 2500
@@ -19,15 +19,16 @@ USER_COUNT = 2500
 
 @pytest.fixture(scope="module")
 def crowd() -> Iterator[tuple[Any, str, set[str]]]:
-    """A server holding 2,500 users (created once for the module, 8 threads at a time)."""
+    """A server holding 2,500 users: its site admin and 2,499 created once for the module, 8 at a time."""
     with WorkDocsLocalServer() as server:
         client = make_client(
             server.url, config=Config(retries={"mode": "standard", "max_attempts": 3}, max_pool_connections=8)
         )
         org = server.organization_id
         with ThreadPoolExecutor(max_workers=8) as pool:
-            users = list(pool.map(lambda i: create_user(client, org, f"member{i:04d}"), range(USER_COUNT)))
-        yield client, org, {u["Id"] for u in users}
+            users = list(pool.map(lambda i: create_user(client, org, f"member{i:04d}"), range(USER_COUNT - 1)))
+        [admin] = client.describe_users(OrganizationId=org, Query=SITE_ADMIN)["Users"]
+        yield client, org, {u["Id"] for u in users} | {admin["Id"]}
 
 
 def test_boto3_paginator_sees_every_user_once(crowd: tuple[Any, str, set[str]]):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_client
-from tests.workdocs_local.helpers import control, create_user, issue_token
+from tests.workdocs_local.helpers import SITE_ADMIN, control, create_user, issue_token, usernames
 from workdocs_local import WorkDocsLocalServer
 
 
@@ -34,7 +34,7 @@ def test_users_folders_and_tokens_survive_a_restart(tmp_path: Path):
         client = make_client(second.url)
         users = client.describe_users(OrganizationId=org, Include="ALL", Fields="STORAGE_METADATA")["Users"]
         by_name = {u["Username"]: u for u in users}
-        assert set(by_name) == {"alice", "bob"}
+        assert set(by_name) == {"alice", "bob", SITE_ADMIN}  # the site admin was made once, not again
         assert by_name["alice"] == alice
         assert by_name["bob"]["Status"] == "INACTIVE"
         assert client.get_folder(FolderId=alice["RootFolderId"])["Metadata"]["CreatorId"] == alice["Id"]
@@ -56,9 +56,8 @@ def test_organizations_survive_a_restart(tmp_path: Path):
             "d-1234567890",
         ]
         client = make_client(second.url)
-        assert client.describe_users(OrganizationId="d-1234567890")["Users"] == []
-        [user] = client.describe_users(OrganizationId="d-0987654321")["Users"]
-        assert user["Username"] == "second-org-user"
+        assert usernames(client, "d-1234567890") == [SITE_ADMIN]
+        assert usernames(client, "d-0987654321") == ["second-org-user", SITE_ADMIN]
         assert create_user(client, "d-1234567890", "new")["OrganizationId"] == "d-1234567890"
 
 
@@ -80,4 +79,18 @@ def test_reset_forgets_users_but_keeps_organizations(tmp_path: Path):
         assert control(server.url, "POST", "reset") == (200, {"status": "reset"})
     with WorkDocsLocalServer(db=db) as server:
         assert server.organization_id == org
-        assert make_client(server.url).describe_users(OrganizationId=org, Include="ALL")["Users"] == []
+        assert usernames(make_client(server.url), org, Include="ALL") == [SITE_ADMIN]
+
+
+def test_a_pagination_marker_survives_a_restart(tmp_path: Path):
+    db = str(tmp_path / "marker.db")
+    with WorkDocsLocalServer(db=db) as first:
+        org = first.organization_id
+        client = make_client(first.url)
+        for name in ("amy", "ben"):
+            create_user(client, org, name)
+        page = client.describe_users(OrganizationId=org, Limit=2)
+        assert [u["Username"] for u in page["Users"]] == ["amy", "ben"]
+    with WorkDocsLocalServer(db=db) as second:
+        rest = make_client(second.url).describe_users(OrganizationId=org, Limit=2, Marker=page["Marker"])
+        assert [u["Username"] for u in rest["Users"]] == [SITE_ADMIN]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import make_client
-from tests.workdocs_local.helpers import UNVALIDATED, control, create_user, issue_token
+from tests.workdocs_local.helpers import SITE_ADMIN, UNVALIDATED, control, create_user, issue_token
 from workdocs_local import WorkDocsLocalServer
 
 
@@ -39,15 +39,34 @@ def test_token_issue_defaults_to_the_first_organization_and_ignores_case(
     assert workdocs.get_current_user(AuthenticationToken=token)["User"]["Id"] == people["worker"]["Id"]
 
 
-def test_describe_root_folders_answers_the_token_users_root(
+def test_describe_root_folders_answers_the_root_folder_and_the_recycle_bin(
+    workdocs: Any, workdocs_server: WorkDocsLocalServer, people: dict[str, Any]
+):
+    # The model: "Describes the current user's special folders; the RootFolder and the RecycleBin."
+    worker = people["worker"]
+    token = issue_token(workdocs_server.url, "worker")
+    result = workdocs.describe_root_folders(AuthenticationToken=token)
+    root, recycle_bin = result["Folders"]
+    assert (root["Id"], recycle_bin["Id"]) == (worker["RootFolderId"], worker["RecycleBinFolderId"])
+    assert root["CreatorId"] == recycle_bin["CreatorId"] == worker["Id"]
+    assert recycle_bin["Name"] == "RecycleBin" and recycle_bin["ParentFolderId"] == root["Id"]
+    assert not result.get("Marker")
+
+
+def test_describe_root_folders_pages_with_limit_and_marker(
     workdocs: Any, workdocs_server: WorkDocsLocalServer, people: dict[str, Any]
 ):
     token = issue_token(workdocs_server.url, "worker")
-    result = workdocs.describe_root_folders(AuthenticationToken=token)
-    [root] = result["Folders"]
-    assert root["Id"] == people["worker"]["RootFolderId"]
-    assert root["CreatorId"] == people["worker"]["Id"]
-    assert not result.get("Marker")
+    first = workdocs.describe_root_folders(AuthenticationToken=token, Limit=1)
+    assert [f["Id"] for f in first["Folders"]] == [people["worker"]["RootFolderId"]]
+    assert first["Marker"]
+    last = workdocs.describe_root_folders(AuthenticationToken=token, Limit=1, Marker=first["Marker"])
+    assert [f["Id"] for f in last["Folders"]] == [people["worker"]["RecycleBinFolderId"]]
+    assert last["Marker"] == ""
+    # A DescribeUsers marker is not a DescribeRootFolders marker.
+    users_marker = workdocs.describe_users(OrganizationId=workdocs_server.organization_id, Limit=1)["Marker"]
+    with pytest.raises(workdocs.exceptions.InvalidArgumentException):
+        workdocs.describe_root_folders(AuthenticationToken=token, Marker=users_marker)
 
 
 @pytest.mark.parametrize("operation", ["get_current_user", "describe_root_folders"])
@@ -83,6 +102,7 @@ def test_non_admin_token_user_may_not_administer_users(
     everyone = workdocs.describe_users(OrganizationId=workdocs_server.organization_id, Include="ALL")["Users"]
     assert sorted((u["Username"], u["Type"], u["Status"]) for u in everyone) == [
         ("boss", "ADMIN", "ACTIVE"),
+        (SITE_ADMIN, "ADMIN", "ACTIVE"),
         ("worker", "USER", "ACTIVE"),
     ]
 
@@ -114,7 +134,7 @@ def test_token_user_cannot_reach_another_organization():
             client.update_user(AuthenticationToken=token, UserId=outsider["Id"], GivenName="X")
         # Its own organization's listing does not leak the other one.
         visible = client.describe_users(AuthenticationToken=token)["Users"]
-        assert [u["Username"] for u in visible] == ["local"]
+        assert [u["Username"] for u in visible] == ["local", SITE_ADMIN]
 
 
 def test_token_user_cannot_read_someone_elses_folder(

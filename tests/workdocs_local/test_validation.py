@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from botocore.model import Shape, StructureShape
 
 from tests.conftest import make_client
-from tests.workdocs_local.helpers import PASSWORD, UNVALIDATED
+from tests.workdocs_local.helpers import PASSWORD, SITE_ADMIN, UNVALIDATED, raw_request, usernames
 from workdocs_local import WorkDocsLocalServer
+from workdocs_local.errors import WorkDocsError
+from workdocs_local.service_model import service_model
+from workdocs_local.validation import validate
 
 
 @pytest.fixture
@@ -82,7 +88,7 @@ def test_create_user_constraint_is_enforced(
     )
     assert f"Value at '{field}' failed to satisfy constraint" in message
     assert rule in message
-    assert raw_client.describe_users(OrganizationId=workdocs_server.organization_id)["Users"] == []
+    assert usernames(raw_client, workdocs_server.organization_id) == [SITE_ADMIN]  # nobody was created
 
 
 DESCRIBE_CASES = [
@@ -112,8 +118,7 @@ def test_describe_users_constraint_is_enforced(
 
 @pytest.mark.parametrize("limit", [1, 999])
 def test_limit_bounds_are_inclusive(raw_client: Any, workdocs_server: WorkDocsLocalServer, limit: int):
-    result = raw_client.describe_users(OrganizationId=workdocs_server.organization_id, Limit=limit)
-    assert result["Users"] == []
+    assert usernames(raw_client, workdocs_server.organization_id, Limit=limit) == [SITE_ADMIN]
 
 
 @pytest.mark.parametrize(
@@ -163,3 +168,134 @@ def test_valid_password_does_not_appear_in_other_errors(raw_client: Any, workdoc
     with pytest.raises(raw_client.exceptions.InvalidArgumentException) as invalid:
         raw_client.create_user(**_user_params(org, GivenName="G" * 65))
     assert PASSWORD not in str(invalid.value.response)
+
+
+LONG_MAX = 2**63 - 1
+LONG_RULE = (
+    "Value at 'StorageRule.StorageAllocatedInBytes' failed to satisfy constraint: "
+    f"Member must have value less than or equal to {LONG_MAX}"
+)
+
+
+@pytest.mark.parametrize("size", [2**63, 2**64, 10**30])
+def test_a_storage_size_beyond_long_is_invalid_in_create_user(
+    workdocs: Any, workdocs_server: WorkDocsLocalServer, size: int
+):
+    # Unmodified boto3 sends any Python int for a long: the range is the server's job.
+    org = workdocs_server.organization_id
+    rule = {"StorageType": "QUOTA", "StorageAllocatedInBytes": size}
+    message = _invalid(workdocs, lambda: workdocs.create_user(**_user_params(org, StorageRule=rule)))
+    assert message == f"1 validation error detected: {LONG_RULE}"
+    assert usernames(workdocs, org) == [SITE_ADMIN]
+
+
+@pytest.mark.parametrize("size", [2**63, 2**64, 10**30])
+def test_a_storage_size_beyond_long_is_invalid_in_update_user(
+    workdocs: Any, workdocs_server: WorkDocsLocalServer, size: int
+):
+    user = workdocs.create_user(**_user_params(workdocs_server.organization_id))["User"]
+    rule = {"StorageType": "QUOTA", "StorageAllocatedInBytes": size}
+    message = _invalid(workdocs, lambda: workdocs.update_user(UserId=user["Id"], StorageRule=rule))
+    assert message == f"1 validation error detected: {LONG_RULE}"
+    [stored] = workdocs.describe_users(UserIds=user["Id"], Fields="STORAGE_METADATA")["Users"]
+    assert stored["Storage"] == user["Storage"]
+
+
+def test_the_largest_long_is_a_valid_storage_size(workdocs: Any, workdocs_server: WorkDocsLocalServer):
+    rule = {"StorageType": "QUOTA", "StorageAllocatedInBytes": LONG_MAX}
+    user = workdocs.create_user(**_user_params(workdocs_server.organization_id, StorageRule=rule))["User"]
+    assert user["Storage"]["StorageRule"] == rule
+    updated = workdocs.update_user(UserId=user["Id"], StorageRule={**rule, "StorageAllocatedInBytes": LONG_MAX - 1})
+    assert updated["User"]["Storage"]["StorageRule"]["StorageAllocatedInBytes"] == LONG_MAX - 1
+
+
+@pytest.mark.parametrize("limit", [2**31, 2**63, 2**64])
+def test_a_limit_beyond_integer_is_invalid(workdocs: Any, workdocs_server: WorkDocsLocalServer, limit: int):
+    message = _invalid(
+        workdocs, lambda: workdocs.describe_users(OrganizationId=workdocs_server.organization_id, Limit=limit)
+    )
+    assert "Value at 'Limit' failed to satisfy constraint: Member must have value less than or equal to 999" in message
+
+
+@pytest.mark.parametrize(
+    ("number", "rule"),
+    [
+        (b"18446744073709551616", f"less than or equal to {LONG_MAX}"),
+        (b"-9223372036854775809", "greater than or equal to 0"),
+        (b"1e19", "be of type long"),  # boto3 refuses a float for a long before sending it
+        (b"1.5", "be of type long"),
+    ],
+)
+def test_a_storage_size_beyond_long_on_the_wire_is_a_400(
+    workdocs_server: WorkDocsLocalServer, number: bytes, rule: str
+):
+    body = json.dumps(_user_params(workdocs_server.organization_id, StorageRule={"StorageAllocatedInBytes": 0}))
+    body = body.replace('"StorageAllocatedInBytes": 0', '"StorageAllocatedInBytes": ' + number.decode())
+    status, headers, payload = raw_request(workdocs_server.url, "POST", "/api/v1/users", body=body.encode())
+    assert (status, headers["x-amzn-errortype"]) == (400, "InvalidArgumentException")
+    message = json.loads(payload)["Message"]
+    assert "Value at 'StorageRule.StorageAllocatedInBytes' failed to satisfy constraint" in message
+    assert rule in message
+
+
+@pytest.mark.parametrize("limit", ["2147483648", "9" * 30, "9" * 5000, "1e3"])
+def test_a_limit_beyond_integer_on_the_wire_is_a_400(workdocs_server: WorkDocsLocalServer, limit: str):
+    query = f"organizationId={workdocs_server.organization_id}&limit={limit}"
+    status, headers, payload = raw_request(workdocs_server.url, "GET", f"/api/v1/users?{query}")
+    assert (status, headers["x-amzn-errortype"]) == (400, "InvalidArgumentException")
+    assert "Value at 'Limit' failed to satisfy constraint" in json.loads(payload)["Message"]
+
+
+def _number_members(shape: Shape, path: str = "") -> Iterator[tuple[str, Shape]]:
+    """Every integer or long member reachable through structures, with its dotted path."""
+    if isinstance(shape, StructureShape):
+        for name, member in shape.members.items():
+            yield from _number_members(member, f"{path}.{name}" if path else name)
+    elif shape.type_name in ("integer", "long"):
+        yield path, shape
+
+
+def _nest(path: str, value: int) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    level = params
+    *parents, leaf = path.split(".")
+    for name in parents:
+        level = level.setdefault(name, {})
+    level[leaf] = value
+    return params
+
+
+NUMBER_MEMBERS = [
+    (operation, path, shape)
+    for operation in service_model().operation_names
+    if (input_shape := service_model().operation_model(operation).input_shape) is not None
+    for path, shape in _number_members(input_shape)
+]
+
+
+def test_the_model_has_integer_and_long_members_to_check():
+    kinds = {shape.type_name for _, _, shape in NUMBER_MEMBERS}
+    assert kinds == {"integer", "long"} and len(NUMBER_MEMBERS) >= 15
+
+
+@pytest.mark.parametrize(("operation", "path", "shape"), NUMBER_MEMBERS, ids=[f"{o}.{p}" for o, p, _ in NUMBER_MEMBERS])
+def test_every_integer_and_long_member_of_the_model_is_range_checked(operation: str, path: str, shape: Shape):
+    """The validator itself, for every operation: most of them workdocs-local does not implement."""
+    low, high = (-(2**31), 2**31 - 1) if shape.type_name == "integer" else (-(2**63), 2**63 - 1)
+    top = min(shape.metadata.get("max", high), high)
+    bottom = max(shape.metadata.get("min", low), low)
+    input_shape = service_model().operation_model(operation).input_shape
+    assert input_shape is not None
+
+    def problems(value: int) -> str:
+        try:
+            validate(input_shape, _nest(path, value))
+        except WorkDocsError as err:
+            return err.message
+        return ""
+
+    prefix = f"Value at '{path}' failed to satisfy constraint: Member must have value"
+    assert f"{prefix} less than or equal to {top}" in problems(high + 1)
+    assert f"{prefix} greater than or equal to {bottom}" in problems(low - 1)
+    assert f"Value at '{path}'" not in problems(top)
+    assert f"Value at '{path}'" not in problems(bottom)

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
+from pulumi_workdocs.aws import ENDPOINT_ENV
 from pulumi_workdocs.engine import inline_stack
+from pulumi_workdocs.errors import EngineError
 from pulumi_workdocs.stack import CONFIG_NAMESPACE, PASSWORD_SEED_KEY, program
 from pulumi_workdocs.users_file import UsersFile
 
@@ -23,6 +25,8 @@ def open_stack(
     endpoint: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> auto.Stack:
+    # The endpoint reaches the provider through the environment, never the stack's config file.
+    env = {**(env or {}), ENDPOINT_ENV: endpoint or ""}
     stack = inline_stack(PROJECT, stack_name, program(users_file), backend, work_dir, None, env)
     key = f"{CONFIG_NAMESPACE}:{PASSWORD_SEED_KEY}"
     has_seed = key in stack.get_all_config()
@@ -35,13 +39,11 @@ def open_stack(
             f"or, if it is lost for good, set a new seed with `pulumi config set --secret {key} ...` (generated "
             "passwords then change in the outputs, not in WorkDocs)"
         )
-    if endpoint:
-        stack.set_config("workdocs:endpoint", auto.ConfigValue(value=endpoint))
     if not has_seed:
         # The seed of generated passwords: made once, kept encrypted in the stack's config.
         stack.set_config(key, auto.ConfigValue(value=secrets.token_urlsafe(32), secret=True))
     return stack
 
 
-class SeedMissing(RuntimeError):
+class SeedMissing(EngineError):
     """The stack's config file, which holds the password seed, did not come with the users file."""

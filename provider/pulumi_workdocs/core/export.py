@@ -6,58 +6,33 @@ With them, the next ``up`` takes the users over without a single CreateUser.
 from __future__ import annotations
 
 import io
-import os
-import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
-from botocore.exceptions import BotoCoreError, ClientError
 
 from pulumi_workdocs import yaml_load
-from pulumi_workdocs.drift import (
-    EXIT_CLEAN,
-    EXIT_ERROR,
-    Ignore,
-    compute_drift,
-    ignore_for,
-    live_users_of,
-    read_state,
-    state_users,
-)
-from pulumi_workdocs.provider import DEFAULTS, outputs_from_user
+from pulumi_workdocs.core.drift import Ignore, compute_drift, state_users
+from pulumi_workdocs.core.fields import BY_PROP, DEFAULTS, FIELDS, REQUIRED_KEYS
+from pulumi_workdocs.core.user import outputs_from_user
+from pulumi_workdocs.errors import UsageError
 from pulumi_workdocs.schema import is_time_zone
-from pulumi_workdocs.users_file import (
-    UserEntry,
-    UsersFile,
-    UsersFileError,
-    human_size,
-    load,
-)
+from pulumi_workdocs.users_file import UserEntry, UsersFile, UsersFileError, human_size, loads
 
-if TYPE_CHECKING:
-    from pulumi_workdocs.cli import Context
-
-_EXPORT_KEYS = ("type", "status", "locale", "time_zone_id")
+# What a live user tells, as users-file keys: the API fields of each entry.
+_EXPORT_KEYS = tuple(f.prop for f in FIELDS if f.api and f.in_entry and f.prop not in REQUIRED_KEYS)
 
 
 def export_entry(outputs: Mapping[str, Any], adopt: bool = True) -> dict[str, Any]:
     """A users-file entry for a live user (property-form ``outputs``). Never a password."""
-    entry: dict[str, Any] = {
-        "username": outputs["username"],
-        "given_name": outputs["given_name"],
-        "surname": outputs["surname"],
-    }
-    if outputs.get("email_address"):
-        entry["email_address"] = outputs["email_address"]
-    for key in _EXPORT_KEYS:
-        if outputs.get(key) is not None:
-            entry[key] = outputs[key]
-    storage = human_size(outputs.get("storage_rule"))
-    if storage is not None:
-        entry["storage"] = storage
+    entry: dict[str, Any] = {key: outputs[key] for key in REQUIRED_KEYS}
+    for prop in _EXPORT_KEYS:
+        value = outputs.get(prop)
+        if prop == "storage_rule":
+            value = human_size(value)
+        if value not in (None, ""):
+            entry[BY_PROP[prop].key] = value
     if adopt:
         entry["adopt"] = True
     return entry
@@ -91,33 +66,27 @@ def _yaml_list(entries: list[dict[str, Any]], indent: int) -> str:
 def _users_indent(users_file: UsersFile) -> int:
     """The column of the ``-`` of users' entries, so a fragment can be appended as is."""
     try:
-        where = yaml_load.positions(users_file.path.read_text(), [("users", 0)])
-    except (OSError, yaml.YAMLError):
+        where = yaml_load.positions(users_file.text, [("users", 0)])
+    except (yaml.YAMLError, yaml_load.Refused):
         return 2
     return where[("users",)].value[1] - 1 if ("users", 0) in where else 2  # the list starts at its first dash
 
 
-def _usable_zone(entry: dict[str, Any]) -> None:
+def _usable_zone(entry: dict[str, Any], notes: list[str]) -> None:
     """Drop a time zone the users file would refuse (not IANA): WorkDocs' value is then kept."""
     zone = entry.get("time_zone_id")
     if zone is not None and not is_time_zone(zone):
         entry.pop("time_zone_id")
-        print(
-            f"workdocs-users export: {entry['username']}: time zone {zone!r} is not an IANA name; left out",
-            file=sys.stderr,
-        )
+        notes.append(f"{entry['username']}: time zone {zone!r} is not an IANA name; left out")
 
 
 def _check(document: dict[str, Any], where: Path) -> None:
-    """Validate with the one loader (``users_file.load``), from a scratch copy."""
-    with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / where.name
-        path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
-        try:
-            load(path)
-        except UsersFileError as err:  # located in the export, not in the scratch copy
-            lines = "\n".join(p.render(f"(exported {where.name})") for p in err.problems)
-            raise ValueError(f"the exported entries do not validate:\n{lines}") from None
+    """Validate with the one loader (``users_file.loads``)."""
+    try:
+        loads(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), where)
+    except UsersFileError as err:  # located in the export, not in the file it extends
+        lines = "\n".join(p.render(f"(exported {where.name})") for p in err.problems)
+        raise UsageError(f"the exported entries do not validate:\n{lines}") from None
 
 
 def build_export(
@@ -127,13 +96,15 @@ def build_export(
     ignore: Ignore | None = None,
     all_: bool = False,
     organization_id: str | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[str, int]:
     """(YAML text, number of users). ``all_``: a whole users file for every user of the
-    organization; otherwise a fragment of the unmanaged users' entries to append under
-    ``users:``. Either way the entries validate with ``users_file.load``."""
+        organization; otherwise a fragment of the unmanaged users' entries to append under
+        ``users:``. Either way the entries validate with ``users_file.loads``. What was left out
+    of an entry is said in ``notes``."""
     org = organization_id or (users_file.organization_id if users_file else None)
     if org is None:
-        raise ValueError("no organization: give --organization-id or a users file with organization_id")
+        raise UsageError("no organization: give --organization-id or a users file with organization_id")
     live = [u for u in live_users if u.get("OrganizationId") in (None, org)]
     managed = {u.id: u for u in state_users(state)}
     declared = {e.username.lower(): e for e in users_file.users} if users_file else {}
@@ -153,7 +124,7 @@ def build_export(
             if str(u["Id"]) in wanted
         ]
     for entry in entries:
-        _usable_zone(entry)
+        _usable_zone(entry, notes if notes is not None else [])
     where = users_file.path if users_file else Path("users.yaml")
     if all_:
         _check({"organization_id": org, "users": entries}, where)
@@ -175,34 +146,3 @@ def build_export(
         "# adopt: true makes the next `up` take each user over instead of creating it.\n"
     )
     return header + _yaml_list(entries, _users_indent(users_file)), len(entries)
-
-
-def run_export(ctx: Context, output: str, all_: bool, organization_id: str | None = None) -> int:
-    """Write users-file entries for existing users (see build_export); 0, or 1 on error."""
-    users_file: UsersFile | None
-    if ctx.users_path.exists():
-        users_file = ctx.users_file()
-    elif all_:
-        users_file = None  # taking over an organization: there is no users file yet
-    else:
-        raise ValueError(f"{ctx.users_path}: no users file; use --all (with --organization-id) to write one")
-    ignore = ignore_for(ctx, None)
-    state = read_state(ctx)
-    org = organization_id or (users_file.organization_id if users_file else None)
-    if org is None:
-        raise ValueError("no organization: give --organization-id (there is no users file to read it from)")
-    try:
-        live = live_users_of(ctx, [org])
-    except (ClientError, BotoCoreError) as err:
-        print(f"workdocs-users export: cannot read WorkDocs users: {err}", file=sys.stderr)
-        return EXIT_ERROR
-    text, count = build_export(users_file, live, state, ignore, all_, org)
-    if output == "-":
-        sys.stdout.write(text)
-    else:
-        target = Path(output)
-        scratch = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        scratch.write_text(text)
-        scratch.replace(target)  # never a half-written users file
-        print(f"workdocs-users export: {count} users written to {target}", file=sys.stderr)
-    return EXIT_CLEAN

@@ -7,22 +7,28 @@ run as Automation API inline programs, which need none.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from pulumi import automation as auto
 
+from pulumi_workdocs.errors import EngineError
+
+P = ParamSpec("P")
+R = TypeVar("R")
 MIN_CLI_VERSION = (3, 181)  # inline refresh/destroy need it
 DEMO_PASSPHRASE = "workdocs-demo-only-passphrase"  # for the local demo state; not a secret
 
 
-class EngineMissing(RuntimeError):
+class EngineMissing(EngineError):
     """The Pulumi CLI or the dynamic-provider plugin is not where the setup puts them."""
 
 
-class PassphraseMissing(RuntimeError):
+class PassphraseMissing(EngineError):
     """No passphrase for the stack's secrets; never guessed, because a guess would be public."""
 
 
@@ -118,3 +124,20 @@ def inline_stack(
     for key, value in (config or {}).items():
         stack.set_config(key, auto.ConfigValue(value=value))
     return stack
+
+
+def engine_errors(run: Callable[P, R]) -> Callable[P, R]:
+    """The CLI's failures (a wrong passphrase, a locked stack) as one EngineError line: its own
+    ``error:`` lines when it printed any, else its whole output."""
+
+    @functools.wraps(run)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return run(*args, **kwargs)
+        except auto.CommandError as err:
+            lines = (line.strip().removeprefix("stderr:").strip() for line in str(err).splitlines())
+            said = [line for line in lines if line.startswith("error:")]
+            message = f"the engine failed: {' '.join(said)}" if said else f"the engine failed:\n{err}"
+            raise EngineError(message) from None
+
+    return wrapper

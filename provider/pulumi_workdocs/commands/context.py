@@ -1,0 +1,96 @@
+"""What every command needs: the users file, the stack, the state and WorkDocs, gathered at the edges.
+
+Commands take a Context; the CLI builds it. Nothing here calls back up into the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from pulumi_workdocs.users_file import UsersFile, load
+
+if TYPE_CHECKING:
+    from mypy_boto3_workdocs import WorkDocsClient
+    from pulumi import automation as auto
+
+
+ENDPOINT_ENV = ("AWS_ENDPOINT_URL_WORKDOCS", "AWS_ENDPOINT_URL")  # boto3's own variables, in its order
+ENDPOINT_CONFIG = "workdocs:endpoint"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where every command of one invocation talks to WorkDocs, and why."""
+
+    url: str | None  # None: AWS's endpoint for the region
+    source: str
+
+    def describe(self) -> str:
+        return f"{self.url or 'AWS (the region endpoint)'} ({self.source})"
+
+
+def resolve_endpoint(flag: str | None, environ: Mapping[str, str], work_dir: Path, stack_name: str) -> Endpoint:
+    """One rule for every command: --endpoint, then the environment, then the stack's config.
+
+    An endpoint from the flag or the environment is never written into the stack's config.
+    """
+    if flag:
+        return Endpoint(flag, "from --endpoint")
+    for name in ENDPOINT_ENV:
+        if environ.get(name):
+            return Endpoint(environ[name], f"from ${name}")
+    config_file = work_dir / f"Pulumi.{stack_name}.yaml"
+    try:
+        config = (yaml.safe_load(config_file.read_text()) or {}).get("config") or {}
+    except (OSError, yaml.YAMLError, AttributeError):
+        config = {}
+    value = config.get(ENDPOINT_CONFIG) if isinstance(config, dict) else None
+    if isinstance(value, str) and value:
+        return Endpoint(value, f"from {ENDPOINT_CONFIG} in {config_file.name}")
+    return Endpoint(None, "no --endpoint, $AWS_ENDPOINT_URL_WORKDOCS or workdocs:endpoint")
+
+
+@dataclass(frozen=True)
+class Context:
+    users_path: Path
+    stack_name: str
+    backend: str
+    endpoint_flag: str | None
+    work_dir: Path
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return resolve_endpoint(self.endpoint_flag, os.environ, self.work_dir, self.stack_name)
+
+    def users_file(self) -> UsersFile:
+        return load(self.users_path)
+
+    def stack(self, users_file: UsersFile) -> auto.Stack:
+        from pulumi_workdocs.engine.root_stack import open_stack
+
+        return open_stack(users_file, self.stack_name, self.backend, self.work_dir, endpoint=self.endpoint.url)
+
+    def state(self) -> list[dict[str, Any]]:
+        """The stack's resources, read without decrypting anything ([] before the first update)."""
+        from pulumi_workdocs.engine.state import read_state
+
+        return read_state(self.backend, self.stack_name, self.work_dir)
+
+    def client(self) -> WorkDocsClient:
+        """A boto3 WorkDocs client on the default credential chain (endpoint as configured)."""
+        from pulumi_workdocs.aws import ClientSettings
+
+        return ClientSettings(endpoint=self.endpoint.url).client()
+
+    def live_users(self, organizations: list[str]) -> list[dict[str, Any]]:
+        """Every user of these organizations, any status, in pages (read-only)."""
+        from pulumi_workdocs.aws import list_users
+
+        client = self.client()
+        return [dict(user) for org in organizations for user in list_users(client, org)]

@@ -1,0 +1,229 @@
+"""``plan`` and ``up``: the users file against what WorkDocs holds now, checked before anything changes.
+
+Both read the live users first (one paged listing) to predict what WorkDocs would refuse,
+then preview with a refresh, so the plan compares the file with WorkDocs, not with the
+state. ``up`` applies only what was checked: the removals it approved are handed to the
+provider, which refuses any other (see README, "The removal guard").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pulumi_workdocs.commands.context import Context
+from pulumi_workdocs.core.drift import state_users
+from pulumi_workdocs.core.plan import (
+    LiveUser,
+    Plan,
+    Step,
+    build_plan,
+    guard,
+    last_admin_refusal,
+    predict_failures,
+)
+from pulumi_workdocs.core.plan_render import RENDERERS, render_text
+from pulumi_workdocs.core.recovery import JournalRun, recoverable
+from pulumi_workdocs.core.user import APPROVED_REMOVALS_ENV, JOURNAL_ENV
+from pulumi_workdocs.engine import engine_errors
+from pulumi_workdocs.engine.journal import (
+    broken_attributes,
+    clear,
+    journal_path,
+    read_runs,
+    stale_locks,
+    write_runs,
+)
+from pulumi_workdocs.engine.preview import EngineFailed, engine_run, is_user, op_of, preview_steps
+from pulumi_workdocs.engine.root_stack import PROJECT
+from pulumi_workdocs.errors import EngineError, Exit
+from pulumi_workdocs.users_file import UsersFile
+
+if TYPE_CHECKING:
+    from pulumi import automation as auto
+
+SUMMARY_MOST = 10  # users listed per kind of change in up's summary (plan lists all)
+APPLIED_OPS = {"create", "update", "delete", "replace", "create-replacement", "delete-replaced"}
+
+
+@dataclass
+class Checked:
+    """A plan made against live WorkDocs, with what it was made from."""
+
+    plan: Plan
+    steps: list[Step]
+    stack: auto.Stack
+    journal: Path  # unfinished updates of this stack (``core.recovery``)
+    runs: list[JournalRun] = field(default_factory=list)
+
+
+def check(ctx: Context, users_file: UsersFile, max_removals: str, say: Callable[[str], None]) -> Checked | list[str]:
+    """Predict failures from the live users, then preview with a refresh and apply the guards.
+
+    Returns the refusal lines instead when a create would fail: no preview is run then.
+    """
+    endpoint = ctx.endpoint
+    say(f"reading the users of {users_file.organization_id} at {endpoint.describe()}")
+    clear_stale_locks(ctx)
+    state = ctx.state()
+    users = ctx.live_users([users_file.organization_id])
+    live = [LiveUser.from_api(u) for u in users]
+    managed = {u.name: u.id for u in state_users(state)}
+    path = journal_path(ctx.backend, ctx.work_dir, PROJECT, ctx.stack_name)
+    runs = read_runs(path)
+    resumed = recoverable(runs, managed.values(), users)
+    declared = [(e.index, e.username, bool(e.values.get("adopt"))) for e in users_file.users]
+    conflicts = predict_failures(declared, managed, live, resumed)
+    if conflicts:
+        return [c.line() for c in conflicts]
+    stack = ctx.stack(users_file)
+    say(f"refreshing {len(managed)} managed users and previewing {len(users_file.users)} declared users")
+    steps = preview_steps(stack)
+    plan = build_plan(steps, live, resumed)
+    plan.endpoint = endpoint.describe()
+    plan.refused = guard(plan, max_removals) or last_admin_refusal(plan, steps, live)
+    return Checked(plan, steps, stack, path, runs)
+
+
+def clear_stale_locks(ctx: Context) -> None:
+    """What a killed update of this machine left (its lock, a cut attribute file) is removed; a lock
+    held by anyone else is one line saying how to clear it."""
+    for attrs in broken_attributes(ctx.backend, ctx.stack_name):
+        attrs.unlink(missing_ok=True)
+        print(f"workdocs-users: removed an attribute file an interrupted update left empty: {attrs}", file=sys.stderr)
+    gone, held = stale_locks(ctx.backend, ctx.stack_name)
+    for lock in gone:
+        lock.unlink(missing_ok=True)
+        print(f"workdocs-users: removed the lock of an interrupted update (its process is gone): {lock}",
+              file=sys.stderr)  # fmt: skip
+    if held:
+        holder = held[0]
+        raise EngineError(
+            f"stack {ctx.stack_name!r} is locked by an update of {holder.get('username')}@{holder.get('hostname')} "
+            f"(pid {holder.get('pid')}, since {holder.get('timestamp')}); wait for it, or if it is not running "
+            f"any more, run: pulumi cancel --yes --stack {ctx.stack_name} (with the same PULUMI_BACKEND_URL)"
+        )
+
+
+def _progress(message: str) -> None:
+    """What a terminal shows while the preview runs (pipes and CI logs keep only results)."""
+    if sys.stderr.isatty():
+        print(f"workdocs-users: {message}...", file=sys.stderr, flush=True)
+
+
+@engine_errors
+def run_plan(ctx: Context, fmt: str, max_removals: str) -> int:
+    """Exit 0 no changes, 2 changes, 1 error (a refused plan or a predicted failure included)."""
+    checked = check(ctx, ctx.users_file(), max_removals, _progress)
+    if isinstance(checked, list):
+        for line in checked:
+            print(f"workdocs-users plan: refused: {line}", file=sys.stderr)
+        return Exit.ERROR
+    plan = checked.plan
+    sys.stdout.write(RENDERERS[fmt](plan))  # a refused plan is shown too, saying so: the comment explains the red check
+    if plan.refused:
+        print(f"workdocs-users plan: {plan.refused}", file=sys.stderr)
+        return Exit.ERROR
+    return Exit.CHANGES if plan.changes else Exit.OK
+
+
+class Progress:
+    """``applied 120/300`` lines while the update runs (about ten of them), and what was applied."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.applied: dict[str, str] = {}  # resource name -> the last op that completed
+        self.failed: list[str] = []
+        self._shown = 0
+
+    def __call__(self, event: auto.EngineEvent) -> None:
+        done, failed = event.res_outputs_event, event.res_op_failed_event
+        if done is not None and is_user(done.metadata) and op_of(done.metadata) in APPLIED_OPS:
+            self.applied[done.metadata.urn.rsplit("::", 1)[1]] = op_of(done.metadata)
+            count = len(self.applied)
+            step = max(1, self.total // 10)
+            if count == self.total or count - self._shown >= step:
+                self._shown = count
+                print(f"applied {min(count, self.total)}/{self.total}", flush=True)
+        if failed is not None and is_user(failed.metadata):
+            self.failed.append(failed.metadata.urn.rsplit("::", 1)[1])
+
+
+@engine_errors
+def run_up(ctx: Context, max_removals: str, verbose: bool = False) -> int:
+    """Check as ``plan`` does, refuse on any refusal, then apply with the checked removals only."""
+    checked = check(ctx, ctx.users_file(), max_removals, _progress)
+    if isinstance(checked, list):
+        for line in checked:
+            print(f"workdocs-users up: refused: {line}", file=sys.stderr)
+        return Exit.ERROR
+    plan, stack = checked.plan, checked.stack
+    sys.stdout.write(render_text(plan, most=None if verbose else SUMMARY_MOST))
+    if plan.refused:
+        print(f"workdocs-users up: {plan.refused}", file=sys.stderr)
+        return Exit.ERROR
+    if not plan.changes:
+        return Exit.OK
+    # A protect flag going or coming changes no resource: the engine takes no step for it.
+    steps = [c for c in plan.changes if not (c.kind == "update" and all(f.field == "protect" for f in c.fields))]
+    progress = Progress(len(steps))
+    # Recorded before anything is applied: the proof that lets a rerun take over what this makes.
+    creating = frozenset(c.username.lower() for c in plan.changes if c.kind in ("create", "replace"))
+    write_runs(checked.journal, [*checked.runs, JournalRun(dt.datetime.now(dt.UTC), creating)])
+    with tempfile.TemporaryDirectory() as scratch:
+        approved = Path(scratch) / "approved-removals.json"
+        approved.write_text(json.dumps(sorted(c.id for c in plan.changes if c.removes and c.id)))
+        before = stack.workspace.env_vars
+        stack.workspace.env_vars = {
+            **before,
+            APPROVED_REMOVALS_ENV: str(approved),
+            JOURNAL_ENV: str(checked.journal),
+            # One checkpoint at the end instead of one per step, each a rewrite of the whole state
+            # (quadratic in the users on a file or S3 backend). Safe here: a rerun after a crash
+            # refreshes first, and the journal proves which users this run created.
+            "PULUMI_SKIP_CHECKPOINTS": "true",
+        }
+        output: Callable[[str], None] = print if verbose else (lambda _line: None)
+        try:
+            engine_run(
+                "update",
+                lambda on_event: stack.up(on_output=output, on_event=on_event, refresh=True),
+                watch=progress,
+            )
+        except EngineFailed as failure:
+            print(_failure_summary(plan, progress), flush=True)
+            raise failure from None
+        finally:
+            stack.workspace.env_vars = before
+    clear(checked.journal)  # everything made is in the state now
+    print(f"Done: {_counts(progress.applied)}.")
+    return Exit.OK
+
+
+def _counts(applied: dict[str, str]) -> str:
+    words = {"create": "created", "update": "updated", "delete": "removed", "delete-replaced": "replaced"}
+    counts: dict[str, int] = {}
+    for op in applied.values():
+        word = words.get(op, "replaced" if "replace" in op else op)
+        counts[word] = counts.get(word, 0) + 1
+    return ", ".join(f"{n} {word}" for word, n in sorted(counts.items())) or "nothing applied"
+
+
+def _failure_summary(plan: Plan, progress: Progress) -> str:
+    """What was applied and what was not: the untouched users are never listed as removed."""
+    names = {c.username for c in plan.changes}
+    pending = sorted(names - set(progress.applied) - set(progress.failed), key=str.lower)
+    shown = ", ".join(pending[:10]) + (f" and {len(pending) - 10} more" if len(pending) > 10 else "")
+    lines = [f"Update failed: applied {len(progress.applied)} of {progress.total} planned changes "
+             f"({_counts(progress.applied)})."]  # fmt: skip
+    if progress.failed:
+        lines.append(f"Failed: {', '.join(sorted(progress.failed, key=str.lower))}.")
+    if pending:
+        lines.append(f"Not applied (left as they were): {shown}. Run `workdocs-users up` again to finish.")
+    return "\n".join(lines)

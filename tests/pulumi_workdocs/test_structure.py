@@ -1,0 +1,179 @@
+"""The shape of the package: one-way imports, a pure core, a frozen provider path, one field table."""
+
+from __future__ import annotations
+
+import ast
+import base64
+import importlib.util
+import inspect
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pulumi_workdocs.core.fields import FIELDS, OUTPUT_NAMES, PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+PROVIDER = ROOT / "provider"
+# What dill writes for the provider, in every stack's state: the module path and class name.
+# If this changes, existing stacks can no longer load their provider. Never update it lightly.
+GOLDEN_PROVIDER = "gASVOAAAAAAAAACMGHB1bHVtaV93b3JrZG9jcy5wcm92aWRlcpSMFFdvcmtEb2NzVXNlclByb3ZpZGVylJOUKYGULg=="
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PROVIDER).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Every import statement under provider/ (module level, in functions, under TYPE_CHECKING)."""
+    modules = {_module_name(p): p for p in PROVIDER.rglob("*.py")}
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join(
+                        package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else [])
+                    )
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names]
+            graph[name] |= {t for t in targets if t in modules and t != name}
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt) :] + [nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        state[node] = 2
+        path.pop()
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_import_cycle_under_provider() -> None:
+    graph = import_graph()
+    assert "pulumi_workdocs.commands.plan" in graph["pulumi_workdocs.cli"]  # the graph sees lazy imports
+    assert find_cycle(graph) is None, " -> ".join(find_cycle(graph) or [])
+
+
+def test_imports_point_one_way_cli_commands_core() -> None:
+    graph = import_graph()
+    for name, targets in graph.items():
+        if name.startswith("pulumi_workdocs.core"):
+            outside = {t for t in targets if not t.startswith("pulumi_workdocs.core")}
+            pure = {
+                "pulumi_workdocs.errors",
+                "pulumi_workdocs.users_file",
+                "pulumi_workdocs.schema",
+                "pulumi_workdocs.yaml_load",
+            }
+            assert outside <= pure, name
+        if not name.startswith("pulumi_workdocs.cli"):
+            assert "pulumi_workdocs.cli" not in targets, f"{name} imports the CLI"
+        if not name.startswith(("pulumi_workdocs.cli", "pulumi_workdocs.commands")):
+            assert not any(t.startswith("pulumi_workdocs.commands") for t in targets), f"{name} imports a command"
+
+
+def test_the_core_imports_neither_boto3_nor_pulumi() -> None:
+    code = (
+        "import sys\n"
+        "from pulumi_workdocs.core import drift, drift_render, export, fields, plan, plan_render, user\n"
+        "from pulumi_workdocs.users_file import load\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'pulumi'))\n"
+        "print(bad)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_pickled_provider_reference_is_frozen() -> None:
+    """The bytes dill writes into every stack's state: a move or rename would break those stacks."""
+    import dill
+    from pulumi.dynamic.dynamic import serialize_provider
+
+    from pulumi_workdocs.provider import WorkDocsUserProvider
+
+    assert serialize_provider(WorkDocsUserProvider()) == GOLDEN_PROVIDER
+    loaded = dill.loads(base64.b64decode(GOLDEN_PROVIDER))
+    assert type(loaded) is WorkDocsUserProvider
+
+
+def test_the_provider_module_holds_the_crud_only() -> None:
+    """Only the two front doors import provider.py (its path is frozen in state): the dynamic
+    resource and the plugin's adapter; nothing takes helpers from it."""
+    users = {name for name, targets in import_graph().items() if "pulumi_workdocs.provider" in targets}
+    assert users == {"pulumi_workdocs.resource", "pulumi_workdocs.plugin._names"}
+
+
+def test_schema_json_is_the_generators_output() -> None:
+    spec = importlib.util.spec_from_file_location("gen_schema", ROOT / "tools" / "gen_schema.py")
+    assert spec and spec.loader
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    committed = (PROVIDER / "pulumi_workdocs" / "schema.json").read_text()
+    assert committed == json.dumps(generator.build(), indent=2) + "\n", "run tools/gen_schema.py"
+
+
+def test_the_resource_takes_and_outputs_what_the_field_table_says() -> None:
+    from pulumi_workdocs.resource import WorkDocsUser
+
+    arguments = [p for p in inspect.signature(WorkDocsUser.__init__).parameters if p not in ("self", "opts")]
+    assert set(arguments) == {"resource_name", PASSWORD.prop, *(f.prop for f in FIELDS)}
+    outputs = {name for name, hint in WorkDocsUser.__annotations__.items() if "Output" in str(hint)}
+    assert outputs == set(OUTPUT_NAMES)
+
+
+def test_the_unknown_marker_is_pulumis() -> None:
+    from pulumi.runtime.rpc import UNKNOWN
+
+    from pulumi_workdocs.core import user
+
+    assert user.UNKNOWN == UNKNOWN
+
+
+def test_an_unexpected_error_is_reported_as_a_bug_not_as_the_users_mistake(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pulumi_workdocs import cli
+    from pulumi_workdocs.commands.context import Context
+    from pulumi_workdocs.errors import Exit
+
+    def boom(self: Context) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(Context, "users_file", boom)
+    monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
+    assert cli.main(["validate", str(ROOT / "users.yaml")]) == Exit.BUG
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (
+        "workdocs-users: internal error (a bug, not your input): RecursionError: maximum recursion depth exceeded"
+    )
+    assert "--debug" in err[1] and len(err) == 2
+    with pytest.raises(RecursionError):
+        cli.main(["validate", "--debug", str(ROOT / "users.yaml")])
