@@ -39,26 +39,9 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from scale import BIN, ROOT_PROJECT, child_env, request_log, service, usernames, write_users
+from scale import BIN, ROOT_PROJECT, child_env, descendants, kill_tree, request_log, service, usernames, write_users
 
 from pulumi_workdocs.aws import list_users
-
-
-def descendants(pid: int) -> list[int]:
-    """Process ids below ``pid`` (from /proc), to find the engine among what we started."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
 
 
 def engine_pid(pid: int) -> int | None:
@@ -199,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
                                            start_new_session=True)  # fmt: skip
             while process.poll() is None and killed is None:
                 if request_log(url).get("CreateUser", 0) >= args.kill_after:
+                    tree = descendants(process.pid)  # the engine starts its plugins in groups of their own
                     engine = engine_pid(process.pid)
                     sig = getattr(signal, f"SIG{args.signal}")
                     if args.kill == "engine" and engine:
@@ -210,9 +194,9 @@ def main(argv: list[str] | None = None) -> int:
                     if args.kill == "engine" or sig != signal.SIGKILL:
                         with contextlib.suppress(subprocess.TimeoutExpired):
                             process.wait(timeout=30)  # the host notices, or the engine winds down
-                    # What is left is killed too (our own group), as a runner that dies would leave it.
-                    with contextlib.suppress(ProcessLookupError):  # all gone already
-                        os.killpg(process.pid, signal.SIGKILL)
+                    # What is left is killed too (our group, and the provider plugins in theirs), as a runner
+                    # that dies leaves nothing running.
+                    kill_tree(process.pid, tree)
                     break
                 time.sleep(0.05)
             process.wait()

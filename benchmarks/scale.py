@@ -124,13 +124,44 @@ def run_command(
         try:
             code = process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # the group this call started, nothing else
+            kill_tree(process.pid)  # what this call started, nothing else
             process.wait()
             code = -9
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return code, wall, cpu
+
+
+def descendants(pid: int) -> list[int]:
+    """Process ids below ``pid`` (from /proc, Linux)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def kill_tree(pid: int, tree: list[int] | None = None) -> None:
+    """SIGKILL the group ``pid`` leads and every process below it (``tree``: as listed before).
+
+    The engine starts each provider plugin in a process group of its own, so killing the
+    group alone leaves the plugins running, orphaned.
+    """
+    tree = descendants(pid) if tree is None else tree
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+    for child in tree:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
 
 
 def request_log(url: str, clear: bool = False) -> Counter[str]:
@@ -218,7 +249,7 @@ def _run_all(setup: Setup, commands: list[list[str]], cwd: Path, env: dict[str, 
         for process, out in list(running):
             code = process.poll()
             if code is None and time.perf_counter() > deadline:
-                os.killpg(process.pid, signal.SIGKILL)
+                kill_tree(process.pid)
                 code = process.wait()
             if code is not None:
                 out.close()
