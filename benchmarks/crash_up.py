@@ -37,7 +37,7 @@ from typing import Any
 import boto3
 from scale import BIN, ROOT_PROJECT, child_env, request_log, service, usernames, write_users
 
-from pulumi_workdocs.drift import list_users
+from pulumi_workdocs.aws import list_users
 
 
 def descendants(pid: int) -> list[int]:

@@ -521,7 +521,7 @@ def child(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     marks = [time.perf_counter()]
     if args.action == "root-refresh":
-        from pulumi_workdocs.root_stack import open_stack
+        from pulumi_workdocs.engine.root_stack import open_stack
         from pulumi_workdocs.users_file import load
 
         stack = open_stack(load(args.names), args.stack, args.backend, args.work)
