@@ -100,6 +100,8 @@ def child_env(extra: dict[str, str]) -> dict[str, str]:
         AWS_ACCESS_KEY_ID="test",  # workdocs-local's default key
         AWS_SECRET_ACCESS_KEY="test",
         AWS_DEFAULT_REGION="us-east-1",
+        # A safety net: a call that names no endpoint goes to a closed loopback port, never to AWS.
+        AWS_ENDPOINT_URL="http://127.0.0.1:9",
         PULUMI_CONFIG_PASSPHRASE=PASSPHRASE,
         PULUMI_SKIP_UPDATE_CHECK="true",
         PYTHONPATH=os.pathsep.join(p for p in (str(BENCH), env.get("PYTHONPATH", "")) if p),
@@ -326,7 +328,7 @@ def run_n(setup: Setup, phases: list[str], repeat: int, limit: int, rows: list[R
                 elif phase == "refresh":
                     command = [sys.executable, __file__, "child", "root-refresh", "--stack", STACK]
                     command += ["--names", str(setup.users_file(STACK)), "--backend", str(setup.users_dir / "state")]
-                    command += ["--work", str(setup.users_dir)]
+                    command += ["--work", str(setup.users_dir), "--endpoint", setup.url]
                     row = measure(setup, phase, side, [command], {})
                 else:
                     extra_args = ["--format", "json"] if phase == "drift" else []
@@ -518,13 +520,16 @@ def child(argv: list[str]) -> int:
     parser.add_argument("--names", type=Path, required=True, help="floor: usernames; root-refresh: the users file")
     parser.add_argument("--backend", required=True)
     parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--endpoint", default=None, help="root-refresh: workdocs-local's URL (never AWS)")
     args = parser.parse_args(argv)
     marks = [time.perf_counter()]
     if args.action == "root-refresh":
         from pulumi_workdocs.engine.root_stack import open_stack
         from pulumi_workdocs.users_file import load
 
-        stack = open_stack(load(args.names), args.stack, args.backend, args.work)
+        if not args.endpoint:
+            raise SystemExit("root-refresh needs --endpoint: the benchmark talks to workdocs-local only")
+        stack = open_stack(load(args.names), args.stack, args.backend, args.work, endpoint=args.endpoint)
         marks.append(time.perf_counter())
         stack.refresh(on_output=print)
     else:
