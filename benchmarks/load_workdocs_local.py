@@ -36,7 +36,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-BANNER = re.compile(r"workdocs-local listening on (http://\S+) organization=([^,\s]+)(?: \w+=\S+)*")
+BANNER = re.compile(r"workdocs-local listening on (http://\S+) organization=([^,\s]+)(?: site_admin=\S+)?")
 START_TIMEOUT_S = 30.0
 
 

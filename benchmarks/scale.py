@@ -101,6 +101,8 @@ def child_env(extra: dict[str, str]) -> dict[str, str]:
         AWS_ACCESS_KEY_ID="test",  # workdocs-local's default key
         AWS_SECRET_ACCESS_KEY="test",
         AWS_DEFAULT_REGION="us-east-1",
+        # A safety net: a call that names no endpoint goes to a closed loopback port, never to AWS.
+        AWS_ENDPOINT_URL="http://127.0.0.1:9",
         PULUMI_CONFIG_PASSPHRASE=PASSPHRASE,
         PULUMI_SKIP_UPDATE_CHECK="true",
         PYTHONPATH=os.pathsep.join(p for p in (str(BENCH), env.get("PYTHONPATH", "")) if p),
@@ -542,13 +544,15 @@ def child(argv: list[str]) -> int:
     parser.add_argument("--names", type=Path, required=True, help="floor: usernames; root-refresh: the users file")
     parser.add_argument("--backend", required=True)
     parser.add_argument("--work", type=Path, required=True)
-    parser.add_argument("--endpoint", default=None, help="root-refresh: workdocs-local's URL")
+    parser.add_argument("--endpoint", default=None, help="root-refresh: workdocs-local's URL (never AWS)")
     args = parser.parse_args(argv)
     marks = [time.perf_counter()]
     if args.action == "root-refresh":
         from pulumi_workdocs.engine.root_stack import open_stack
         from pulumi_workdocs.users_file import load
 
+        if not args.endpoint:
+            raise SystemExit("root-refresh needs --endpoint: the benchmark talks to workdocs-local only")
         stack = open_stack(load(args.names), args.stack, args.backend, args.work, endpoint=args.endpoint)
         marks.append(time.perf_counter())
         stack.refresh(on_output=print)

@@ -116,7 +116,8 @@ def test_errors_that_retrying_cannot_fix_fail_at_once(
 def test_call_timeout_bounds_a_call_and_says_so(
     make_provider: ProviderFactory, user_args: dict[str, Any], workdocs_server: WorkDocsLocalServer
 ) -> None:
-    provider = make_provider(callTimeout="0.3", retryBaseDelay="0.01")
+    # Long enough for several attempts on a loaded machine, short enough for a unit test.
+    provider = make_provider(callTimeout="2", retryBaseDelay="0.01")
     _fault(workdocs_server, "unavailable", "DescribeUsers")
     with pytest.raises(WorkDocsUserError) as caught:
         provider.read("some-user-id", user_args)
@@ -124,7 +125,7 @@ def test_call_timeout_bounds_a_call_and_says_so(
     attempts = len(workdocs_server.app.requests.entries("DescribeUsers"))
     assert attempts > 3
     assert message.startswith("WorkDocs user 'alice': DescribeUsers failed: ServiceUnavailableException")
-    assert message.endswith(f"(gave up after {attempts} attempts: workdocs:callTimeout 0.3 s reached)")
+    assert message.endswith(f"(gave up after {attempts} attempts: workdocs:callTimeout 2 s reached)")
 
 
 def test_throttling_slows_the_client_down_in_adaptive_mode(workdocs_server: WorkDocsLocalServer, aws_env: None) -> None:
