@@ -42,6 +42,7 @@ from pulumi_workdocs.core.user import (
     PROVIDER_KEY,
     changed_fields,
     is_unknown,
+    live_changed,
     outputs_from_user,
     same,
     with_defaults,
@@ -288,7 +289,12 @@ class WorkDocsUserProvider(ResourceProvider):
         if user is None:
             return ReadResult(None, {})
         outs = self._outputs(user, args)
-        # Live values become the inputs too, so drift shows and later previews diff against them.
+        if not live_changed(props, outs):
+            # Unchanged since last read: the engine keeps the stored inputs, so the user's state
+            # stays identical and a preview with a refresh does not rewrite the whole snapshot
+            # for it (the rewrite per user made a no-change plan quadratic in the users).
+            return ReadResult(id_, outs)
+        # Changed (or imported): live values become the inputs, so drift shows against them.
         inputs = {f.prop: outs[f.prop] for f in FIELDS}
         return ReadResult(id_, outs, inputs=inputs)
 

@@ -234,6 +234,13 @@ def test_create_then_import_refresh_update_and_delete(
         assert inputs["username"] == "alice" and inputs["deletionPolicy"] == "DEACTIVATE" and "password" not in inputs
     assert calls(workdocs_server, "UpdateUser", "DeleteUser") == 0 and calls(workdocs_server, "CreateUser") == 1
 
+    # refresh of an unchanged user: the stored inputs come back as they were.
+    old_inputs = encode(alice, {"password"})
+    unchanged = configured.Read(
+        proto.ReadRequest(id=created.id, urn=URN, properties=created.properties, inputs=old_inputs)
+    )
+    assert unchanged.inputs == old_inputs and decode(unchanged.properties)[0]["surname"] == "Liddell"
+
     # refresh: old outputs and inputs given; the stored password stays, as a secret.
     workdocs.update_user(UserId=created.id, Surname="Hargreaves")
     refreshed = configured.Read(

@@ -129,6 +129,20 @@ def test_read_returns_live_values_and_inputs(
     assert "password" not in (read.inputs or {})
 
 
+def test_read_of_an_unchanged_user_keeps_the_stored_inputs(
+    provider: WorkDocsUserProvider, user_args: dict[str, Any], workdocs: Any
+) -> None:
+    """No inputs back: the engine keeps the stored ones (the password's ciphertext included), so
+    an unchanged user's state stays identical and the engine does not rewrite it."""
+    result = provider.create(user_args)
+    read = provider.read(result.id, {**(result.outs or {}), "__provider": "x"})
+    assert read.id == result.id and read.inputs is None
+    assert (read.outs or {})["given_name"] == (result.outs or {})["given_name"]
+    workdocs.update_user(UserId=result.id, Locale="fr")
+    changed = provider.read(result.id, {**(result.outs or {}), "__provider": "x"})
+    assert (changed.inputs or {})["locale"] == "fr"  # a change in WorkDocs reaches the inputs
+
+
 def test_read_of_a_deleted_user_drops_it(
     provider: WorkDocsUserProvider, user_args: dict[str, Any], workdocs: Any
 ) -> None:

@@ -19,6 +19,8 @@ from pulumi_workdocs.core.fields import (
     storage_rule_from_api,
 )
 
+# How WorkDocsUser's resource type ends, as the dynamic resource and the plugin name it.
+USER_TYPE_SUFFIX = "workdocs:User"
 # The serialized provider, among a dynamic resource's properties.
 PROVIDER_KEY = "__provider"
 # What the root stack passes, as a secret, for a password whose environment variable is not
@@ -89,6 +91,12 @@ def changed_fields(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str
         if is_unknown(new) or not same(field.prop, olds.get(field.prop), new):
             changed.append(field.prop)
     return changed
+
+
+def live_changed(olds: Mapping[str, Any], live: Mapping[str, Any]) -> list[str]:
+    """Fields whose live value (``live``, outputs as read now) differs from ``olds`` (the outputs
+    as last read or written): what a refresh has to carry into the inputs, in FIELDS order."""
+    return [f.prop for f in FIELDS if not same(f.prop, olds.get(f.prop), live.get(f.prop))]
 
 
 def _iso(value: Any) -> str | None:

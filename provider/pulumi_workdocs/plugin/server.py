@@ -250,7 +250,11 @@ class WorkDocsProviderServicer(provider_pb2_grpc.ResourceProviderServicer):
             raise
         if result.id is None:
             return proto.ReadResponse()  # gone: refresh drops it from the state, import says it does not exist
-        inputs = to_camel(result.inputs or {})
+        if result.inputs is None:  # unchanged since last read: the stored inputs stay as they are
+            return proto.ReadResponse(
+                id=result.id, properties=encode(to_camel(result.outs or {})), inputs=request.inputs
+            )
+        inputs = to_camel(result.inputs)
         password = camel(PASSWORD.prop)
         if old_inputs.get(password) is not None:  # write-only: WorkDocs never returns it, so keep the stored one
             inputs[password] = old_inputs[password]
