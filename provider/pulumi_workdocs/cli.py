@@ -45,13 +45,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_plan(args: argparse.Namespace) -> int:
     from pulumi_workdocs.commands.plan import run_plan
 
-    return run_plan(_context(args), args.format, args.max_removals)
+    return run_plan(_context(args), args.format, args.max_removals, args.always_preview)
 
 
 def cmd_up(args: argparse.Namespace) -> int:
     from pulumi_workdocs.commands.plan import run_up
 
-    return run_up(_context(args), args.max_removals, verbose=args.verbose)
+    return run_up(_context(args), args.max_removals, verbose=args.verbose, always_preview=args.always_preview)
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
@@ -122,6 +122,12 @@ def _parser() -> argparse.ArgumentParser:
             type=_max_removals,
             help="most users that may be deleted or deactivated: N or P%% of the managed users "
             "(default $WORKDOCS_MAX_REMOVALS, else 25%%)",
+        )
+        sub.add_argument(
+            "--always-preview",
+            action="store_true",
+            help="preview with the engine even when the users file, the state and WorkDocs already agree "
+            "(slower at scale; the plan is the same)",
         )
         if name == "plan":
             sub.add_argument("--format", choices=formats, default="text")

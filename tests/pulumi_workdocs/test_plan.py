@@ -249,3 +249,69 @@ def test_demoting_deactivating_or_removing_the_last_admin_is_refused() -> None:
 def test_a_resumed_create_takes_over_and_says_so() -> None:
     plan = build_plan([Step("create", "dora", None, inputs("dora"))], [], resumed={"dora": "id-dora"})
     assert plan.changes[0].id == "id-dora" and "resumes the interrupted update" in plan.changes[0].reason
+
+
+# -- settled_steps: the plan without the engine when nothing is to change -----------------
+
+from pulumi_workdocs.core.plan import Declared, settled_steps  # noqa: E402
+from pulumi_workdocs.core.user import outputs_from_user  # noqa: E402
+
+ORG = "d-1234567890"
+
+
+def _live(name: str, **extra: Any) -> dict[str, Any]:
+    return {"Id": f"id-{name}", "Username": name, "GivenName": name.title(), "Surname": "Tester",
+            "EmailAddress": f"{name}@example.com", "OrganizationId": ORG, "Type": "USER", "Status": "ACTIVE",
+            "Locale": "default", "TimeZoneId": "UTC", "RootFolderId": f"root-{name}",
+            "Storage": {"StorageUtilizedInBytes": 0, "StorageRule": {"StorageAllocatedInBytes": 10**9,
+                                                                     "StorageType": "QUOTA"}}, **extra}  # fmt: skip
+
+
+def _declared(name: str, protect: bool = False, **extra: Any) -> Declared:
+    inputs = {"username": name, "given_name": name.title(), "surname": "Tester", "organization_id": ORG, **extra}
+    return Declared(name, inputs, protect)
+
+
+def _state(live: dict[str, Any], protect: bool = False, **flags: Any) -> dict[str, Any]:
+    """A resource as ``pulumi stack export`` shows it after an up that created ``live``."""
+    outputs = outputs_from_user(live, {"organization_id": ORG})
+    return {"urn": f"urn:pulumi:dev::workdocs-users::pulumi-python:dynamic:workdocs:User::{live['Username']}",
+            "type": "pulumi-python:dynamic:workdocs:User", "id": live["Id"], "outputs": outputs,
+            **({"protect": True} if protect else {}), **flags}  # fmt: skip
+
+
+def test_settled_when_file_state_and_workdocs_agree() -> None:
+    live = [_live("alice"), _live("bob", Locale="fr")]
+    state = [{"type": "pulumi:pulumi:Stack", "urn": "urn:pulumi:dev::workdocs-users::pulumi:pulumi:Stack::x"},
+             _state(live[0]), _state(_live("bob"), protect=True)]  # fmt: skip
+    # bob's locale changed in WorkDocs, but the file leaves it to WorkDocs: nothing to do.
+    steps = settled_steps([_declared("alice"), _declared("bob", protect=True)], state, live)
+    assert steps is not None and [(s.op, s.name, s.id, s.protect) for s in steps] == [
+        ("same", "alice", "id-alice", (False, False)),
+        ("same", "bob", "id-bob", (True, True)),
+    ]
+    assert steps[1].old is not None and steps[1].old["locale"] == "fr"  # refreshed, as the provider reads
+    plan = build_plan(steps)
+    assert not plan.changes and plan.unchanged == 2 and plan.managed == 2
+
+
+@pytest.mark.parametrize(
+    "declared, live_changes, state_flags, why",
+    [
+        ([_declared("alice", given_name="Alicia")], {}, {}, "the file changes a field"),
+        ([_declared("alice")], {"GivenName": "Al"}, {}, "WorkDocs changed a managed field"),
+        ([_declared("alice", locale="fr")], {}, {}, "the file starts managing a field WorkDocs holds otherwise"),
+        ([_declared("alice", protect=True)], {}, {}, "protect comes"),
+        ([_declared("alice"), _declared("bob")], {}, {}, "a create"),
+        ([], {}, {}, "a removal"),
+        ([_declared("alice")], None, {}, "gone from WorkDocs"),
+        ([_declared("alice")], {}, {"delete": True}, "a pending deletion"),
+        ([_declared("Alice")], {}, {}, "a rename of the resource"),
+    ],
+)
+def test_not_settled_when_anything_may_change(
+    declared: list[Declared], live_changes: dict[str, Any] | None, state_flags: dict[str, Any], why: str
+) -> None:
+    before = _live("alice")
+    live = [] if live_changes is None else [{**before, **live_changes}]
+    assert settled_steps(declared, [_state(before, **state_flags)], live) is None, why

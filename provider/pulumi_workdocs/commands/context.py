@@ -82,6 +82,12 @@ class Context:
 
         return read_state(self.backend, self.stack_name, self.work_dir)
 
+    def deployment(self) -> dict[str, Any]:
+        """The stack's deployment: resources and unfinished operations ({} before the first update)."""
+        from pulumi_workdocs.engine.state import read_deployment
+
+        return read_deployment(self.backend, self.stack_name, self.work_dir)
+
     def client(self) -> WorkDocsClient:
         """A boto3 WorkDocs client on the default credential chain (endpoint as configured)."""
         from pulumi_workdocs.aws import ClientSettings

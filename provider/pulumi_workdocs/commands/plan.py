@@ -2,7 +2,9 @@
 
 Both read the live users first (one paged listing) to predict what WorkDocs would refuse,
 then preview with a refresh, so the plan compares the file with WorkDocs, not with the
-state. ``up`` applies only what was checked: the removals it approved are handed to the
+state. When the file, the state and that listing already agree (``core.plan.settled_steps``,
+the provider's own read and diff), the preview has nothing to say and is skipped:
+``--always-preview`` runs it anyway. ``up`` applies only what was checked: the removals it approved are handed to the
 provider, which refuses any other (see README, "The removal guard").
 """
 
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING
 from pulumi_workdocs.commands.context import Context
 from pulumi_workdocs.core.drift import state_users
 from pulumi_workdocs.core.plan import (
+    Declared,
     LiveUser,
     Plan,
     Step,
@@ -27,6 +30,7 @@ from pulumi_workdocs.core.plan import (
     guard,
     last_admin_refusal,
     predict_failures,
+    settled_steps,
 )
 from pulumi_workdocs.core.plan_render import RENDERERS, render_text
 from pulumi_workdocs.core.recovery import JournalRun, recoverable
@@ -58,12 +62,18 @@ class Checked:
 
     plan: Plan
     steps: list[Step]
-    stack: auto.Stack
+    stack: auto.Stack | None  # None when nothing was to change, so no preview ran
     journal: Path  # unfinished updates of this stack (``core.recovery``)
     runs: list[JournalRun] = field(default_factory=list)
 
 
-def check(ctx: Context, users_file: UsersFile, max_removals: str, say: Callable[[str], None]) -> Checked | list[str]:
+def check(
+    ctx: Context,
+    users_file: UsersFile,
+    max_removals: str,
+    say: Callable[[str], None],
+    always_preview: bool = False,
+) -> Checked | list[str]:
     """Predict failures from the live users, then preview with a refresh and apply the guards.
 
     Returns the refusal lines instead when a create would fail: no preview is run then.
@@ -71,7 +81,8 @@ def check(ctx: Context, users_file: UsersFile, max_removals: str, say: Callable[
     endpoint = ctx.endpoint
     say(f"reading the users of {users_file.organization_id} at {endpoint.describe()}")
     clear_stale_locks(ctx)
-    state = ctx.state()
+    deployment = ctx.deployment()
+    state = list(deployment.get("resources") or [])
     users = ctx.live_users([users_file.organization_id])
     live = [LiveUser.from_api(u) for u in users]
     managed = {u.name: u.id for u in state_users(state)}
@@ -82,9 +93,16 @@ def check(ctx: Context, users_file: UsersFile, max_removals: str, say: Callable[
     conflicts = predict_failures(declared, managed, live, resumed)
     if conflicts:
         return [c.line() for c in conflicts]
-    stack = ctx.stack(users_file)
-    say(f"refreshing {len(managed)} managed users and previewing {len(users_file.users)} declared users")
-    steps = preview_steps(stack)
+    organization_id = users_file.organization_id
+    wanted = [Declared(e.username, {**e.resource_args(), "organization_id": organization_id}, e.protect)
+              for e in users_file.users]  # fmt: skip
+    unfinished = runs or deployment.get("pending_operations")
+    steps = None if always_preview or unfinished else settled_steps(wanted, state, users)
+    stack = None
+    if steps is None:  # something may change: the engine's preview says what
+        stack = ctx.stack(users_file)
+        say(f"refreshing {len(managed)} managed users and previewing {len(users_file.users)} declared users")
+        steps = preview_steps(stack)
     plan = build_plan(steps, live, resumed)
     plan.endpoint = endpoint.describe()
     plan.refused = guard(plan, max_removals) or last_admin_refusal(plan, steps, live)
@@ -118,9 +136,9 @@ def _progress(message: str) -> None:
 
 
 @engine_errors
-def run_plan(ctx: Context, fmt: str, max_removals: str) -> int:
+def run_plan(ctx: Context, fmt: str, max_removals: str, always_preview: bool = False) -> int:
     """Exit 0 no changes, 2 changes, 1 error (a refused plan or a predicted failure included)."""
-    checked = check(ctx, ctx.users_file(), max_removals, _progress)
+    checked = check(ctx, ctx.users_file(), max_removals, _progress, always_preview)
     if isinstance(checked, list):
         for line in checked:
             print(f"workdocs-users plan: refused: {line}", file=sys.stderr)
@@ -156,9 +174,9 @@ class Progress:
 
 
 @engine_errors
-def run_up(ctx: Context, max_removals: str, verbose: bool = False) -> int:
+def run_up(ctx: Context, max_removals: str, verbose: bool = False, always_preview: bool = False) -> int:
     """Check as ``plan`` does, refuse on any refusal, then apply with the checked removals only."""
-    checked = check(ctx, ctx.users_file(), max_removals, _progress)
+    checked = check(ctx, ctx.users_file(), max_removals, _progress, always_preview)
     if isinstance(checked, list):
         for line in checked:
             print(f"workdocs-users up: refused: {line}", file=sys.stderr)
@@ -170,6 +188,7 @@ def run_up(ctx: Context, max_removals: str, verbose: bool = False) -> int:
         return Exit.ERROR
     if not plan.changes:
         return Exit.OK
+    assert stack is not None, "a plan with changes comes from a preview"
     # A protect flag going or coming changes no resource: the engine takes no step for it.
     steps = [c for c in plan.changes if not (c.kind == "update" and all(f.field == "protect" for f in c.fields))]
     progress = Progress(len(steps))

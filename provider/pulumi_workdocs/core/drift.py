@@ -22,14 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pulumi_workdocs.core.fields import API_PROPS, DEFAULTS
-from pulumi_workdocs.core.user import changed_fields, outputs_from_user, plain, same
+from pulumi_workdocs.core.user import USER_TYPE_SUFFIX, changed_fields, outputs_from_user, plain, same
 from pulumi_workdocs.errors import Exit, UsageError
 
 if TYPE_CHECKING:
     from pulumi_workdocs.users_file import UsersFile
 
 IGNORE_FILE = ".workdocs-drift-ignore.yaml"  # read next to the users file when it exists
-USER_TYPE_SUFFIX = "workdocs:User"
 # Fields WorkDocs holds, so live can differ from state; deletion_policy and adopt live in
 # the state only, and timestamps change on every write, so neither is drift.
 COMPARED = API_PROPS

@@ -9,9 +9,9 @@ from typing import Any
 from pulumi import automation as auto
 
 from pulumi_workdocs.core.plan import Step
+from pulumi_workdocs.core.user import USER_TYPE_SUFFIX
 from pulumi_workdocs.errors import EngineError
 
-USER_TYPE = "workdocs:User"
 # Steps a refresh makes before the preview's own: they change nothing in WorkDocs.
 _REFRESH_OPS = {"refresh", "read", "read-replacement", "discard", "discard-replaced"}
 
@@ -21,7 +21,7 @@ def op_of(meta: auto.StepEventMetadata) -> str:
 
 
 def is_user(meta: auto.StepEventMetadata) -> bool:
-    return meta.type.endswith(USER_TYPE)
+    return meta.type.endswith(USER_TYPE_SUFFIX)
 
 
 def steps_from_events(events: Iterable[auto.EngineEvent]) -> list[Step]:
@@ -68,7 +68,7 @@ def errors_from_events(events: Iterable[auto.EngineEvent]) -> list[str]:
         text = " ".join(_URN.sub(r"\1", text).split())
         if not text or text in _NOISE:
             continue
-        name = diagnostic.urn.rsplit("::", 1)[1] if diagnostic.urn and "workdocs:User" in diagnostic.urn else ""
+        name = diagnostic.urn.rsplit("::", 1)[1] if diagnostic.urn and USER_TYPE_SUFFIX in diagnostic.urn else ""
         lines[f"{name}: {text}" if name and not text.startswith(name) else text] = None
     return list(lines)
 

@@ -15,6 +15,11 @@ from pulumi_workdocs.engine.root_stack import PROJECT
 
 def read_state(backend: str, stack_name: str, work_dir: Path) -> list[dict[str, Any]]:
     """The stack's resources; [] when the stack does not exist yet. Neither creates nor selects a stack."""
+    return list(read_deployment(backend, stack_name, work_dir).get("resources") or [])
+
+
+def read_deployment(backend: str, stack_name: str, work_dir: Path) -> dict[str, Any]:
+    """The stack's deployment (resources, pending operations); {} when the stack does not exist yet."""
     env = workspace_env(backend)
     home = Path(backend) / ".pulumi-home" if "://" not in backend else work_dir / ".pulumi-home"
     env["PULUMI_HOME"] = str(home)
@@ -28,6 +33,5 @@ def read_state(backend: str, stack_name: str, work_dir: Path) -> list[dict[str, 
                 Path(scratch, "Pulumi.yaml").write_text(f"name: {PROJECT}\nruntime: python\n")
                 result = command.run(args, scratch, env)
     except auto.StackNotFoundError:
-        return []
-    deployment = json.loads(result.stdout).get("deployment") or {}
-    return list(deployment.get("resources") or [])
+        return {}
+    return dict(json.loads(result.stdout).get("deployment") or {})
