@@ -1,7 +1,7 @@
 """Scale of the root stack against the engine floor, interleaved in one run.
 
     .venv/bin/python benchmarks/scale.py [--users 1000 5000 | --quick] [--engine-env K=V ...]
-        [--shard-size S [--shard-parallel P]] [--phases up,plan,refresh,drift] [--json FILE]
+        [--shard-size S [--shard-parallel P]] [--phases up,plan,preview,refresh,drift] [--json FILE]
 
 For each N (a fresh workdocs-local subprocess on a free 127.0.0.1 port, fresh file
 backends), phase by phase, the engine floor and then the users:
@@ -11,7 +11,9 @@ backends), phase by phase, the engine floor and then the users:
   users; both preview with a refresh, then update with a refresh and
   ``PULUMI_SKIP_CHECKPOINTS=true``, as ``workdocs-users up`` does;
 * plan: the floor's no-change preview (with a refresh) against a no-change
-  ``workdocs-users plan``;
+  ``workdocs-users plan`` (which previews only when something may change);
+* preview: the same floor against ``workdocs-users plan --always-preview``: the engine's
+  preview with a refresh, as every plan with a change runs it;
 * refresh: Automation API ``stack.refresh()`` of the floor's stack and of the root stack
   (``engine.root_stack.open_stack``);
 * drift: ``workdocs-users drift --format json``; its floor is ``pulumi stack export`` of the
@@ -57,6 +59,7 @@ FLOOR_PROJECT = "scale-floor"
 ROOT_PROJECT = "workdocs-users"  # root_stack.PROJECT
 STACK = "bench"
 SKIP = "PULUMI_SKIP_CHECKPOINTS"
+PHASE_ORDER = ["up", "state", "plan", "preview", "refresh", "drift"]
 NO_STACK_TRACE = "SCALE_NO_STACK_TRACE"  # benchmark-only experiment: record no program stack trace
 
 
@@ -336,7 +339,7 @@ def run_n(setup: Setup, phases: list[str], repeat: int, rows: list[Row]) -> None
         return  # one organization view (plan, refresh, drift of every shard) is not what this measures
     for index in range(repeat):
         order = ("floor", "users") if index % 2 == 0 else ("users", "floor")
-        for phase in ("plan", "refresh", "drift"):
+        for phase in ("plan", "preview", "refresh", "drift"):
             if phase not in phases:
                 continue
             for side in order:
@@ -347,13 +350,15 @@ def run_n(setup: Setup, phases: list[str], repeat: int, rows: list[Row]) -> None
                             setup.n, "drift", "floor", wall, 0.0, os.getloadavg()[0], 0, note="pulumi stack export"
                         )
                     else:
-                        action = {"plan": "floor-preview", "refresh": "floor-refresh"}[phase]
+                        action = "floor-refresh" if phase == "refresh" else "floor-preview"
                         row = measure(setup, phase, side, [_floor_child(setup, action, STACK, setup.shards[0])], {})
                 elif phase == "refresh":
                     command = [sys.executable, __file__, "child", "root-refresh", "--stack", STACK]
                     command += ["--names", str(setup.users_file(STACK)), "--backend", str(setup.users_dir / "state")]
                     command += ["--work", str(setup.users_dir), "--endpoint", setup.url]
                     row = measure(setup, phase, side, [command], {})
+                elif phase == "preview":  # the plan through the engine's preview, as any plan with a change
+                    row = measure(setup, phase, side, [_users_cli(setup, "plan", STACK, "--always-preview")], {})
                 else:
                     extra_args = ["--format", "json"] if phase == "drift" else []
                     row = measure(setup, phase, side, [_users_cli(setup, phase, STACK, *extra_args)], {})
@@ -379,9 +384,7 @@ def summary(rows: list[Row]) -> list[str]:
         "| API calls per user (per run) | note |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    keys = sorted(
-        {(r.n, r.phase) for r in rows}, key=lambda k: (k[0], ["up", "state", "plan", "refresh", "drift"].index(k[1]))
-    )
+    keys = sorted({(r.n, r.phase) for r in rows}, key=lambda k: (k[0], PHASE_ORDER.index(k[1])))
     for n, phase in keys:
         sides = {s: [r for r in rows if r.n == n and r.phase == phase and r.side == s] for s in ("floor", "users")}
         if phase == "state":
@@ -415,7 +418,7 @@ def summary(rows: list[Row]) -> list[str]:
     ns = sorted({r.n for r in rows})
     if len(ns) > 1:
         lo, hi = ns[0], ns[-1]
-        for phase in ("up", "plan", "refresh", "drift"):
+        for phase in ("up", "plan", "preview", "refresh", "drift"):
             for side in ("floor", "users"):
                 a = [r.wall for r in rows if r.n == lo and r.phase == phase and r.side == side]
                 b = [r.wall for r in rows if r.n == hi and r.phase == phase and r.side == side]
@@ -438,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, nargs="+", default=[1000, 5000], help="the N values (default 1000 5000)")
     parser.add_argument("--quick", action="store_true", help="N = 100 300")
-    parser.add_argument("--phases", default="up,plan,refresh,drift")
+    parser.add_argument("--phases", default="up,plan,preview,refresh,drift")
     parser.add_argument("--repeat", type=int, default=1, help="runs of plan, refresh and drift per N")
     parser.add_argument("--engine-env", action="append", default=[], metavar="K=V", help="for both sides")
     parser.add_argument("--shard-size", type=int, default=0, help="users per stack (0: one stack)")
