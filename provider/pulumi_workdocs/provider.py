@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import threading
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,13 +32,14 @@ from pulumi.dynamic import (
 
 from pulumi_workdocs.aws import ClientSettings, iter_users
 from pulumi_workdocs.aws.errors import describe, error_code, retry_note
-from pulumi_workdocs.aws.users_cache import UsersCache
+from pulumi_workdocs.aws.users_cache import UsersCache, handed_listing
 from pulumi_workdocs.core.fields import BY_PROP, DEFAULTS, FIELDS, REPLACE_PROPS, Change, to_api
 from pulumi_workdocs.core.half_made import is_half_made, is_marked, marked_given_name, needs_follow_up
 from pulumi_workdocs.core.recovery import made_by, runs_from_text
 from pulumi_workdocs.core.user import (
     APPROVED_REMOVALS_ENV,
     JOURNAL_ENV,
+    LISTING_ENV,
     PASSWORD_ENV_NOT_SET,
     PROVIDER_KEY,
     changed_fields,
@@ -133,8 +135,13 @@ class WorkDocsUserProvider(ResourceProvider):
             with self._build_lock:
                 cache = getattr(self, "_cache", None)
                 if cache is None:
-                    cache = self._cache = UsersCache(lambda org: iter_users(self.client, org))
+                    cache = self._cache = UsersCache(self._list_users)
         return cache
+
+    def _list_users(self, organization_id: str) -> Iterable[Mapping[str, Any]]:
+        """The listing the CLI handed to this preview, else DescribeUsers pages."""
+        handed = handed_listing(os.environ.get(LISTING_ENV), organization_id)
+        return handed if handed is not None else iter_users(self.client, organization_id)
 
     # -- check / diff (no API calls) ----------------------------------------------------
 

@@ -15,6 +15,7 @@ import textwrap
 import threading
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,9 +23,11 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
 from pulumi_workdocs import provider as provider_module
-from pulumi_workdocs.aws import ClientSettings
+from pulumi_workdocs.aws import ClientSettings, iter_users
 from pulumi_workdocs.aws.retry import RetryPolicy
+from pulumi_workdocs.aws.users_cache import write_listing
 from pulumi_workdocs.core.half_made import MARK, marked_given_name
+from pulumi_workdocs.core.user import LISTING_ENV, outputs_from_user, with_defaults
 from pulumi_workdocs.errors import UsageError, WorkDocsUserError
 from pulumi_workdocs.provider import WorkDocsUserProvider
 from workdocs_local import WorkDocsLocalServer
@@ -482,3 +485,47 @@ def test_a_listing_is_per_organization_and_reads_without_one_describe_alone(
     assert _ops(workdocs_server) == ["DescribeUsers"]
     request = workdocs_server.app.requests.entries()[0]
     assert request["status"] == 200
+
+
+def test_a_handed_listing_answers_the_reads_without_listing_again(
+    provider: WorkDocsUserProvider,
+    workdocs: Any,
+    workdocs_server: WorkDocsLocalServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """What plan listed just before its preview is what the preview's refresh reads: one listing."""
+    organization = workdocs_server.organization_id
+    users = _make_users(workdocs, organization, 3)
+    listed = list(iter_users(workdocs, organization))
+    listing = tmp_path / "listing.json"
+    write_listing(listing, organization, listed)
+    monkeypatch.setenv(LISTING_ENV, str(listing))
+    workdocs_server.app.requests.clear()
+    reads = [provider.read(u["Id"], _state(u, organization)) for u in users]
+    assert _ops(workdocs_server) == []  # no call at all
+    # The same outputs as from a listing of its own, timestamps included (else every user would differ).
+    by_id = {str(u["Id"]): u for u in listed}
+    assert [r.outs for r in reads] == [outputs_from_user(by_id[u["Id"]], with_defaults(_state(u, organization)))
+                                       for u in users]  # fmt: skip
+    assert (reads[0].outs or {})["created_timestamp"].endswith("Z")
+
+
+@pytest.mark.parametrize("content", ["not json", '{"organization_id": "d-0000000000", "users": []}', None])
+def test_a_listing_for_another_organization_or_unreadable_is_not_used(
+    provider: WorkDocsUserProvider,
+    workdocs: Any,
+    workdocs_server: WorkDocsLocalServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    content: str | None,
+) -> None:
+    organization = workdocs_server.organization_id
+    [user] = _make_users(workdocs, organization, 1)
+    listing = tmp_path / "listing.json"
+    if content is not None:
+        listing.write_text(content)
+    monkeypatch.setenv(LISTING_ENV, str(listing))
+    workdocs_server.app.requests.clear()
+    assert provider.read(user["Id"], _state(user, organization)).id == user["Id"]
+    assert _ops(workdocs_server) == ["DescribeUsers"]  # listed here instead

@@ -7,6 +7,8 @@ rules (README, "Reads: one listing per run"):
 1. The listing of an organization is taken once, at the first read of one of its users in
    this process (the engine starts one provider process per run), and answers each listed
    user's first read: a change made by anyone else after that moment is seen by the next run.
+   In the preview of ``workdocs-users plan`` and ``up``, the listing is the one the CLI took
+   just before it (``handed_listing``), so a plan lists the organization once.
 2. Any other read describes the user alone: a second read of the same user in this process,
    and any read of a user this process wrote (or tried to: a failed call may have been
    carried out).
@@ -19,11 +21,41 @@ answered users, so four first reads make one listing, not four.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
+from pulumi_workdocs.core.user import iso_time
+
 User = dict[str, Any]
+
+
+def write_listing(path: Path, organization_id: str, users: Iterable[Mapping[str, Any]]) -> None:
+    """The CLI's listing, for the provider process of the preview it runs next (``LISTING_ENV``)."""
+    path.write_text(json.dumps({"organization_id": organization_id, "users": list(users)}, default=_json_time))
+
+
+def handed_listing(path: str | None, organization_id: str) -> list[User] | None:
+    """The users the CLI listed for this organization and handed over, or None: list them here."""
+    if not path:
+        return None
+    try:
+        document = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(document, dict) or document.get("organization_id") != organization_id:
+        return None
+    return [dict(u) for u in document.get("users") or []]
+
+
+def _json_time(value: Any) -> str | None:
+    """Timestamps as read() would write them to the outputs, so both listings give equal outputs."""
+    if isinstance(value, dt.datetime):
+        return iso_time(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 class UsersCache:

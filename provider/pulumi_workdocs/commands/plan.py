@@ -10,15 +10,17 @@ provider, which refuses any other (see README, "The removal guard").
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pulumi_workdocs.aws.users_cache import write_listing
 from pulumi_workdocs.commands.context import Context
 from pulumi_workdocs.core.drift import state_users
 from pulumi_workdocs.core.plan import (
@@ -34,7 +36,7 @@ from pulumi_workdocs.core.plan import (
 )
 from pulumi_workdocs.core.plan_render import RENDERERS, render_text
 from pulumi_workdocs.core.recovery import JournalRun, recoverable
-from pulumi_workdocs.core.user import APPROVED_REMOVALS_ENV, JOURNAL_ENV
+from pulumi_workdocs.core.user import APPROVED_REMOVALS_ENV, JOURNAL_ENV, LISTING_ENV
 from pulumi_workdocs.engine import engine_errors
 from pulumi_workdocs.engine.journal import (
     broken_attributes,
@@ -102,11 +104,27 @@ def check(
     if steps is None:  # something may change: the engine's preview says what
         stack = ctx.stack(users_file)
         say(f"refreshing {len(managed)} managed users and previewing {len(users_file.users)} declared users")
-        steps = preview_steps(stack)
+        with tempfile.TemporaryDirectory() as scratch:
+            # The preview's refresh reads the users just listed, not a second listing.
+            listing = Path(scratch) / "listing.json"
+            write_listing(listing, organization_id, users)
+            with engine_env(stack, {LISTING_ENV: str(listing)}):
+                steps = preview_steps(stack)
     plan = build_plan(steps, live, resumed)
     plan.endpoint = endpoint.describe()
     plan.refused = guard(plan, max_removals) or last_admin_refusal(plan, steps, live)
     return Checked(plan, steps, stack, path, runs)
+
+
+@contextlib.contextmanager
+def engine_env(stack: auto.Stack, values: Mapping[str, str]) -> Iterator[None]:
+    """Variables for the engine's runs inside the block (its provider processes inherit them)."""
+    before = stack.workspace.env_vars
+    stack.workspace.env_vars = {**before, **values}
+    try:
+        yield
+    finally:
+        stack.workspace.env_vars = before
 
 
 def clear_stale_locks(ctx: Context) -> None:
@@ -198,9 +216,7 @@ def run_up(ctx: Context, max_removals: str, verbose: bool = False, always_previe
     with tempfile.TemporaryDirectory() as scratch:
         approved = Path(scratch) / "approved-removals.json"
         approved.write_text(json.dumps(sorted(c.id for c in plan.changes if c.removes and c.id)))
-        before = stack.workspace.env_vars
-        stack.workspace.env_vars = {
-            **before,
+        variables = {
             APPROVED_REMOVALS_ENV: str(approved),
             JOURNAL_ENV: str(checked.journal),
             # One checkpoint at the end instead of one per step, each a rewrite of the whole state
@@ -210,16 +226,15 @@ def run_up(ctx: Context, max_removals: str, verbose: bool = False, always_previe
         }
         output: Callable[[str], None] = print if verbose else (lambda _line: None)
         try:
-            engine_run(
-                "update",
-                lambda on_event: stack.up(on_output=output, on_event=on_event, refresh=True),
-                watch=progress,
-            )
+            with engine_env(stack, variables):
+                engine_run(
+                    "update",
+                    lambda on_event: stack.up(on_output=output, on_event=on_event, refresh=True),
+                    watch=progress,
+                )
         except EngineFailed as failure:
             print(_failure_summary(plan, progress), flush=True)
             raise failure from None
-        finally:
-            stack.workspace.env_vars = before
     clear(checked.journal)  # everything made is in the state now
     print(f"Done: {_counts(progress.applied)}.")
     return Exit.OK

@@ -32,6 +32,9 @@ APPROVED_REMOVALS_ENV = "WORKDOCS_APPROVED_REMOVALS"
 # Names the journal of unfinished `workdocs-users up` runs (core.recovery): the provider's proof
 # that a user it meets on EntityAlreadyExists is its own.
 JOURNAL_ENV = "WORKDOCS_JOURNAL"
+# Names a file of the organization's users that `workdocs-users plan`/`up` listed just before
+# their preview: the preview's provider answers its refresh from it instead of listing again.
+LISTING_ENV = "WORKDOCS_LISTING"
 # The engine's marker of a value not known until apply (pulumi.runtime.rpc.UNKNOWN; a test holds them equal).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
@@ -99,7 +102,8 @@ def live_changed(olds: Mapping[str, Any], live: Mapping[str, Any]) -> list[str]:
     return [f.prop for f in FIELDS if not same(f.prop, olds.get(f.prop), live.get(f.prop))]
 
 
-def _iso(value: Any) -> str | None:
+def iso_time(value: Any) -> str | None:
+    """A timestamp as the outputs hold it (UTC, ``Z``); anything else as text."""
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
     return None if value is None else str(value)
@@ -122,6 +126,6 @@ def outputs_from_user(user: Mapping[str, Any], args: Mapping[str, Any]) -> dict[
             outs[field.prop] = user.get(field.api)
     for prop, api in READ_ONLY_OUTPUTS.items():
         value = user.get(api)
-        outs[prop] = _iso(value) if prop.endswith("_timestamp") else value
+        outs[prop] = iso_time(value) if prop.endswith("_timestamp") else value
     outs["storage_utilized_in_bytes"] = storage.get(STORAGE_UTILIZED)
     return outs
