@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
+from benchmarks.scale import descendants, kill_tree
 from pulumi_workdocs.cli import main
 from pulumi_workdocs.engine.journal import journal_path
 from pulumi_workdocs.engine.root_stack import PROJECT, open_stack
@@ -42,22 +42,30 @@ def _live(server: WorkDocsLocalServer) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def _wait_until_gone(group: int) -> None:
-    """Until no process of the killed group is left but zombies (SIGKILL is not instant)."""
+def _wait_until_gone(pids: list[int]) -> None:
+    """Until none of ``pids`` runs any more (zombies aside: SIGKILL is not instant)."""
     deadline = time.monotonic() + 60
+    left = pids
     while time.monotonic() < deadline:
         left = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
+        for pid in pids:
             try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
             except OSError:
                 continue
-            if int(fields[2]) == group and fields[0] not in ("Z", "X"):
-                left.append(stat.parent.name)
+            if state not in ("Z", "X"):
+                left.append(pid)
         if not left:
             return
         time.sleep(0.1)
     raise AssertionError(f"processes of the killed up still run: {left}")
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
 
 
 @pytest.mark.parametrize("kill_after_creates", [1, 15])
@@ -78,16 +86,22 @@ def test_a_killed_up_rerun_hours_later_converges_without_duplicates_orphans_or_m
             [sys.executable, "-m", "pulumi_workdocs.cli", "up", *args],
             env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
+        commands: list[str] = []
         try:
             deadline = time.monotonic() + 240
             while len(server.app.requests.entries("CreateUser")) < kill_after_creates:
                 assert run.poll() is None, "the up ended before it could be killed"
                 assert time.monotonic() < deadline, "the up never started creating users"
                 time.sleep(0.05)
-            os.killpg(run.pid, signal.SIGKILL)  # the CLI, the engine and the provider: as a crash would
         finally:
+            # The CLI, the engine and the provider plugin, as a crash would: the engine starts the
+            # plugin in a process group of its own, so the run's group alone would leave it running.
+            tree = descendants(run.pid)
+            commands = [_command(pid) for pid in tree]
+            kill_tree(run.pid, tree)
             run.wait(timeout=60)
-            _wait_until_gone(run.pid)  # hours later, nothing of the killed run is left running
+            _wait_until_gone(tree)  # hours later, nothing of the killed run is left running
+        assert any("pulumi.dynamic" in command for command in commands), "the plugin was killed too"
         server.app.faults.clear()
         made = {u["username"] for u in _live(server)} - before
         assert 0 < len(made) < USERS
