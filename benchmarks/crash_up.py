@@ -39,9 +39,10 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from scale import BIN, ROOT_PROJECT, child_env, descendants, kill_tree, request_log, service, usernames, write_users
+from scale import BIN, ROOT_PROJECT, child_env, request_log, service, usernames, write_users
 
 from pulumi_workdocs.aws import list_users
+from tests.processes import descendants, kill_tree
 
 
 def engine_pid(pid: int) -> int | None:

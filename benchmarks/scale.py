@@ -38,7 +38,6 @@ import json
 import math
 import os
 import resource
-import signal
 import subprocess
 import sys
 import tempfile
@@ -53,6 +52,10 @@ from typing import Any
 import yaml
 
 BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))  # the repository: tests.processes
+
+from tests.processes import kill_tree  # noqa: E402
+
 BIN = Path(sys.executable).parent
 PASSPHRASE = "scale-benchmark-only-passphrase"  # for throw-away state; not a secret
 FLOOR_PROJECT = "scale-floor"
@@ -136,37 +139,6 @@ def run_command(
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return code, wall, cpu
-
-
-def descendants(pid: int) -> list[int]:
-    """Process ids below ``pid`` (from /proc, Linux)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def kill_tree(pid: int, tree: list[int] | None = None) -> None:
-    """SIGKILL the group ``pid`` leads and every process below it (``tree``: as listed before).
-
-    The engine starts each provider plugin in a process group of its own, so killing the
-    group alone leaves the plugins running, orphaned.
-    """
-    tree = descendants(pid) if tree is None else tree
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, signal.SIGKILL)
-    for child in tree:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(child, signal.SIGKILL)
 
 
 def request_log(url: str, clear: bool = False) -> Counter[str]:

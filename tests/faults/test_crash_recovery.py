@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 import yaml
 
-from benchmarks.scale import descendants, kill_tree
 from pulumi_workdocs.cli import main
 from pulumi_workdocs.engine.journal import journal_path
 from pulumi_workdocs.engine.root_stack import PROJECT, open_stack
 from pulumi_workdocs.users_file import load
 from tests.e2e.conftest import ACCESS_KEY, PASSPHRASE, SECRET_KEY, user_resources
+from tests.processes import descendants, kill_tree
 from workdocs_local import WorkDocsLocalServer
 from workdocs_local.faults import Fault
 
