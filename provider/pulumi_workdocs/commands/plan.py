@@ -64,7 +64,7 @@ class Checked:
 
     plan: Plan
     steps: list[Step]
-    stack: auto.Stack | None  # None when nothing was to change, so no preview ran
+    stack: auto.Stack
     journal: Path  # unfinished updates of this stack (``core.recovery``)
     runs: list[JournalRun] = field(default_factory=list)
 
@@ -98,11 +98,12 @@ def check(
     organization_id = users_file.organization_id
     wanted = [Declared(e.username, {**e.resource_args(), "organization_id": organization_id}, e.protect)
               for e in users_file.users]  # fmt: skip
+    # Opened even when no preview runs: a checkout without its stack config (the password seed)
+    # or a wrong passphrase is refused by every plan, not only by the first one with a change.
+    stack = ctx.stack(users_file)
     unfinished = runs or deployment.get("pending_operations")
     steps = None if always_preview or unfinished else settled_steps(wanted, state, users)
-    stack = None
     if steps is None:  # something may change: the engine's preview says what
-        stack = ctx.stack(users_file)
         say(f"refreshing {len(managed)} managed users and previewing {len(users_file.users)} declared users")
         with tempfile.TemporaryDirectory() as scratch:
             # The preview's refresh reads the users just listed, not a second listing.
@@ -206,7 +207,6 @@ def run_up(ctx: Context, max_removals: str, verbose: bool = False, always_previe
         return Exit.ERROR
     if not plan.changes:
         return Exit.OK
-    assert stack is not None, "a plan with changes comes from a preview"
     # A protect flag going or coming changes no resource: the engine takes no step for it.
     steps = [c for c in plan.changes if not (c.kind == "update" and all(f.field == "protect" for f in c.fields))]
     progress = Progress(len(steps))
