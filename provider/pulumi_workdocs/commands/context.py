@@ -5,6 +5,7 @@ Commands take a Context; the CLI builds it. Nothing here calls back up into the 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -45,15 +46,21 @@ def resolve_endpoint(flag: str | None, environ: Mapping[str, str], work_dir: Pat
     for name in ENDPOINT_ENV:
         if environ.get(name):
             return Endpoint(environ[name], f"from ${name}")
-    config_file = work_dir / f"Pulumi.{stack_name}.yaml"
-    try:
-        config = (yaml.safe_load(config_file.read_text()) or {}).get("config") or {}
-    except (OSError, yaml.YAMLError, AttributeError):
-        config = {}
-    value = config.get(ENDPOINT_CONFIG) if isinstance(config, dict) else None
+    value = stack_config(work_dir, stack_name).get(ENDPOINT_CONFIG)
     if isinstance(value, str) and value:
-        return Endpoint(value, f"from {ENDPOINT_CONFIG} in {config_file.name}")
+        return Endpoint(value, f"from {ENDPOINT_CONFIG} in Pulumi.{stack_name}.yaml")
     return Endpoint(None, "no --endpoint, $AWS_ENDPOINT_URL_WORKDOCS or workdocs:endpoint")
+
+
+def stack_config(work_dir: Path, stack_name: str) -> dict[str, Any]:
+    """The plain values of ``Pulumi.<stack>.yaml``'s config ({} without one); secrets left out."""
+    try:
+        config = (yaml.safe_load((work_dir / f"Pulumi.{stack_name}.yaml").read_text()) or {}).get("config") or {}
+    except (OSError, yaml.YAMLError, AttributeError):
+        return {}
+    if not isinstance(config, dict):
+        return {}
+    return {str(k): v for k, v in config.items() if isinstance(v, str | int | float) and not isinstance(v, bool)}
 
 
 @dataclass(frozen=True)
@@ -89,10 +96,13 @@ class Context:
         return read_deployment(self.backend, self.stack_name, self.work_dir)
 
     def client(self) -> WorkDocsClient:
-        """A boto3 WorkDocs client on the default credential chain (endpoint as configured)."""
+        """A boto3 WorkDocs client on the default credential chain, with the stack's ``workdocs:*``
+        settings (region, profile, retries) as the provider uses them, and the resolved endpoint."""
         from pulumi_workdocs.aws import ClientSettings
 
-        return ClientSettings(endpoint=self.endpoint.url).client()
+        config = stack_config(self.work_dir, self.stack_name)
+        settings = ClientSettings.from_config(config.get)
+        return dataclasses.replace(settings, endpoint=self.endpoint.url).client()
 
     def live_users(self, organizations: list[str]) -> list[dict[str, Any]]:
         """Every user of these organizations, any status, in pages (read-only)."""
