@@ -95,6 +95,30 @@ def _unset_env(password: Any) -> str | None:
     return None
 
 
+def _replace_refusal(forced: list[str], olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(property, reason) when replacing the user for ``forced`` changes would fail half-way.
+
+    A deactivated user keeps its username, so replacing a user by one with the same username
+    works only when the old one is deleted; and a new user needs a password.
+    """
+    if not forced:
+        return None
+    username = news.get("username")
+    if not news.get("password"):
+        return (
+            "password",
+            f"changing {forced[0]} replaces user '{username}' with a new one, which needs a password: set password",
+        )
+    same_name = str(olds.get("username", "")).lower() == str(username or "").lower()
+    if same_name and (olds.get("deletion_policy") or DEFAULTS["deletion_policy"]) == "DEACTIVATE":
+        return forced[0], (
+            f"changing {forced[0]} replaces user '{username}', and under deletion_policy DEACTIVATE the old "
+            "user keeps the username, so the new one cannot be created: apply deletion_policy DELETE first "
+            "(the user's documents are then permanently deleted), or give the user a new username"
+        )
+    return None
+
+
 class WorkDocsUserProvider(ResourceProvider):
     """CRUD for ``WorkDocsUser``: one WorkDocs user per resource, Id = WorkDocs user Id."""
 
@@ -199,38 +223,11 @@ class WorkDocsUserProvider(ResourceProvider):
                 )
             inputs["password"] = old_password
         if olds and not failures:
-            failures += self._check_replace(olds, known)
+            # Against the stored inputs, when they hold the field; diff() decides against WorkDocs.
+            forced = [p for p in REPLACE_PROPS if p in known and olds.get(p) is not None and olds.get(p) != known[p]]
+            refusal = _replace_refusal(forced, olds, known)
+            failures += [CheckFailure(*refusal)] if refusal else []
         return CheckResult(inputs, failures)
-
-    @staticmethod
-    def _check_replace(olds: dict[str, Any], news: dict[str, Any]) -> list[CheckFailure]:
-        """Refuse at preview a replace that would fail half-way.
-
-        A deactivated user keeps its username, so replacing a user by one with the same
-        username works only when the old one is deleted.
-        """
-        forced = [p for p in REPLACE_PROPS if p in news and olds.get(p) is not None and olds.get(p) != news[p]]
-        same_name = str(olds.get("username", "")).lower() == str(news.get("username", "")).lower()
-        policy = olds.get("deletion_policy") or DEFAULTS["deletion_policy"]
-        if forced and not news.get("password"):
-            return [
-                CheckFailure(
-                    "password",
-                    f"changing {forced[0]} replaces user '{news.get('username')}' with a new one, "
-                    "which needs a password: set password",
-                )
-            ]
-        if forced and same_name and policy == "DEACTIVATE":
-            return [
-                CheckFailure(
-                    forced[0],
-                    f"changing {forced[0]} replaces user '{news.get('username')}', and under "
-                    "deletion_policy DEACTIVATE the old user keeps the username, so the new one "
-                    "cannot be created: apply deletion_policy DELETE first (the user's documents "
-                    "are then permanently deleted), or give the user a new username",
-                )
-            ]
-        return []
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Field by field, always explicit. ``olds`` are the old outputs."""
@@ -238,6 +235,9 @@ class WorkDocsUserProvider(ResourceProvider):
         changed = changed_fields(olds, news)
         replaces = [p for p in changed if BY_PROP[p].change is Change.REPLACE]
         username = args.get("username")
+        refusal = _replace_refusal([p for p in replaces if not is_unknown(news.get(p))], olds, news)
+        if refusal:  # the stored inputs may not hold the field (an email WorkDocs set): check() could not see it
+            raise WorkDocsUserError(refusal[1])
         delete_first = bool(replaces) and (
             not is_unknown(username) and str(olds.get("username", "")).lower() == str(username).lower()
         )

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import UsersCli, user, user_resources
+from tests.e2e.test_workdocs_user import client
 
 pytestmark = pytest.mark.e2e
 
@@ -217,3 +218,28 @@ def test_a_wrong_passphrase_is_one_line(
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("workdocs-users: the engine failed: error: "), lines
     assert "passphrase" in lines[0]
+
+
+def test_a_replace_is_refused_against_workdocs_even_when_the_file_never_set_the_field(
+    cli: UsersCli, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An adopted user keeps no email in its stored inputs; a new email in the file replaces it,
+    which under DEACTIVATE cannot work: refused by plan and up, with no call that changes anything."""
+    wd = client(cli.runner)
+    organization = cli.runner.server.organization_id
+    wd.create_user(OrganizationId=organization, Username="alice", GivenName="Alice", Surname="Tester",
+                   EmailAddress="alice@example.com", Password="Passw0rd-xyz-1")  # fmt: skip
+    entry = {"username": "alice", "given_name": "Alice", "surname": "Tester", "adopt": True}
+    cli.write([entry])
+    assert cli("up") == 0
+    cli.write([{**entry, "email_address": "alice2@example.com"}])
+    cli.runner.server.app.requests.clear()
+    capsys.readouterr()
+    assert cli("plan", "--max-removals", "5") == 1
+    err = capsys.readouterr().err
+    assert "alice: changing email_address replaces user 'alice', and under deletion_policy DEACTIVATE" in err, err
+    assert cli("up", "--max-removals", "5") == 1
+    assert cli.mutations() == []
+    [alice] = [u for u in wd.describe_users(OrganizationId=organization, Include="ALL")["Users"]
+               if u["Username"] == "alice"]  # fmt: skip
+    assert alice["Status"] == "ACTIVE" and alice["EmailAddress"] == "alice@example.com"

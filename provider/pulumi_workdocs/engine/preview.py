@@ -55,6 +55,8 @@ _URN = re.compile(r"urn:pulumi:[^\s\"']*::([^\s\"']+)")
 # The engine words a check failure with the property's value, which may be personal or secret.
 _CHECK_FAILURE = re.compile(r"^\S+ resource '[^']*': property \S+ value .*? has a problem: ", re.DOTALL)
 _NOISE = ("Resource monitor has terminated, shutting down", "preview failed")  # said by the first line
+# How the dynamic provider's host names our own errors (a one-line message follows).
+_OWN_ERROR = re.compile(r"^pulumi_workdocs\.errors\.\w+: ")
 
 
 def errors_from_events(events: Iterable[auto.EngineEvent]) -> list[str]:
@@ -65,6 +67,7 @@ def errors_from_events(events: Iterable[auto.EngineEvent]) -> list[str]:
         if diagnostic is None or diagnostic.severity != "error":
             continue
         text = _CHECK_FAILURE.sub("", _COLOR.sub("", diagnostic.message).strip())
+        text = _OWN_ERROR.sub("", text)
         text = " ".join(_URN.sub(r"\1", text).split())
         if not text or text in _NOISE:
             continue
