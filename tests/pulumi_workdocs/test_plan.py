@@ -306,6 +306,16 @@ def test_settled_when_file_state_and_workdocs_agree() -> None:
         ([], {}, {}, "a removal"),
         ([_declared("alice")], None, {}, "gone from WorkDocs"),
         ([_declared("alice")], {}, {"delete": True}, "a pending deletion"),
+        ([_declared("alice")], {}, {"taint": True}, "pulumi state taint"),
+        ([_declared("alice")], {}, {"initErrors": ["half made"]}, "a create that did not finish"),
+        ([_declared("alice", deletion_policy="DELETE")], {}, {}, "the deletion policy changes"),
+        ([_declared("alice", adopt=True)], {}, {}, "adopt comes"),
+        (
+            [Declared("alice", {**_declared("alice").inputs, "organization_id": "d-0000000000"})],
+            {},
+            {},
+            "another organization",
+        ),
         ([_declared("Alice")], {}, {}, "a rename of the resource"),
     ],
 )

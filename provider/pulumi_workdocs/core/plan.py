@@ -245,6 +245,16 @@ class Conflict:
         )
 
 
+# What a WorkDocsUser in the state holds when nothing but its values can make a step: any other
+# key set (taint, delete, pendingReplacement, initErrors, retainOnDelete, ...) leaves the plan
+# to the engine's preview.
+PLAIN_RESOURCE_KEYS = frozenset(
+    {"urn", "custom", "id", "type", "inputs", "outputs", "parent", "provider", "dependencies",
+     "propertyDependencies", "additionalSecretOutputs", "created", "modified", "sourcePosition",
+     "stackTrace", "protect"}
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Declared:
     """A users-file entry as the root stack's program registers it (its password aside)."""
@@ -271,8 +281,8 @@ def settled_steps(
     for resource in state:
         if not str(resource.get("type", "")).endswith(USER_TYPE_SUFFIX):
             continue
-        if resource.get("delete") or resource.get("pendingReplacement"):
-            return None  # an unfinished replacement: the engine finishes it
+        if any(value for key, value in resource.items() if key not in PLAIN_RESOURCE_KEYS):
+            return None  # taint, a pending deletion or replacement, init errors...: the engine decides
         users[str(resource.get("urn", "")).rsplit("::", 1)[-1]] = resource
     wanted = list(declared)
     if {d.name for d in wanted} != set(users) or len(wanted) != len(users):
