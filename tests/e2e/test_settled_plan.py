@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 import pytest
+from pulumi import automation as auto
 
 from pulumi_workdocs.commands import plan as plan_command
 from pulumi_workdocs.core.recovery import JournalRun
@@ -132,3 +133,22 @@ def test_a_refresh_of_unchanged_users_leaves_their_state_as_it_was(cli: UsersCli
     assert after["alice"]["inputs"] == before["alice"]["inputs"] and "password" in after["alice"]["inputs"]
     assert after["alice"]["outputs"] == before["alice"]["outputs"]
     assert after["bob"]["inputs"]["given_name"] == "Robert"  # a change in WorkDocs reaches the inputs
+
+
+def test_a_password_the_program_could_not_pass_goes_to_the_preview(
+    cli: UsersCli, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without a preview the program does not run: a password from config must exist and pass the
+    schema, else the preview runs and refuses as before."""
+    cli.write([user("alice"), user("bob")])
+    assert cli("up") == 0
+    cli.write([user("alice", password={"config": "alicePassword"}), user("bob")])
+    code, _, _, previews = plan(cli, capsys)
+    assert (code, previews) == (1, 1)  # the key is not set: the engine says so
+    stack = open_stack(load(cli.path), "dev", cli.runner.backend, cli.path.parent, endpoint=cli.runner.server.url)
+    stack.set_config("workdocs-users:alicePassword", auto.ConfigValue("x" * 40, secret=True))
+    code, _, _, previews = plan(cli, capsys)
+    assert (code, previews) == (1, 1)  # longer than WorkDocs allows: check() refuses it
+    stack.set_config("workdocs-users:alicePassword", auto.ConfigValue("Passw0rd-for-alice", secret=True))
+    code, planned, _, previews = plan(cli, capsys)
+    assert (code, previews, planned["changes"]) == (0, 0, [])  # a good one: nothing to preview

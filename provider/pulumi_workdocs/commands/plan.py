@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -49,6 +50,8 @@ from pulumi_workdocs.engine.journal import (
 from pulumi_workdocs.engine.preview import EngineFailed, engine_run, is_user, op_of, preview_steps
 from pulumi_workdocs.engine.root_stack import PROJECT
 from pulumi_workdocs.errors import EngineError, Exit
+from pulumi_workdocs.schema import validate
+from pulumi_workdocs.stack import CONFIG_NAMESPACE
 from pulumi_workdocs.users_file import UsersFile
 
 if TYPE_CHECKING:
@@ -101,7 +104,7 @@ def check(
     # Opened even when no preview runs: a checkout without its stack config (the password seed)
     # or a wrong passphrase is refused by every plan, not only by the first one with a change.
     stack = ctx.stack(users_file)
-    unfinished = runs or deployment.get("pending_operations")
+    unfinished = runs or deployment.get("pending_operations") or not passwords_pass_check(users_file, stack)
     steps = None if always_preview or unfinished else settled_steps(wanted, state, users)
     if steps is None:  # something may change: the engine's preview says what
         say(f"refreshing {len(managed)} managed users and previewing {len(users_file.users)} declared users")
@@ -115,6 +118,33 @@ def check(
     plan.endpoint = endpoint.describe()
     plan.refused = guard(plan, max_removals) or last_admin_refusal(plan, steps, live)
     return Checked(plan, steps, stack, path, runs)
+
+
+def passwords_pass_check(users_file: UsersFile, stack: auto.Stack) -> bool:
+    """Whether every password the program would pass is one the provider's check accepts.
+
+    Without a preview the program does not run: a ``password: {config: KEY}`` whose key is not
+    set, or a password (config, or a set variable) the schema refuses, would go unseen; such a
+    file goes to the preview, which refuses it as before.
+    """
+    config: Mapping[str, auto.ConfigValue] = {}
+    for entry in users_file.users:
+        source = entry.password or {}
+        if "config" in source:
+            config = config or stack.get_all_config()
+            namespace, _, name = source["config"].rpartition(":")
+            found = config.get(f"{namespace or CONFIG_NAMESPACE}:{name}")
+            if found is None:
+                return False
+            value = found.value
+        elif "env" in source and os.environ.get(source["env"]):
+            value = os.environ[source["env"]]
+        else:
+            continue  # generated from the seed, or an unset variable: an existing user needs none
+        inputs = {**entry.resource_args(), "organization_id": users_file.organization_id, "password": value}
+        if any(problem.path[:1] == ("password",) for problem in validate(inputs, "WorkDocsUserArgs")):
+            return False
+    return True
 
 
 @contextlib.contextmanager
