@@ -521,11 +521,11 @@ def test_a_listing_for_another_organization_or_unreadable_is_not_used(
     content: str | None,
 ) -> None:
     organization = workdocs_server.organization_id
-    [user] = _make_users(workdocs, organization, 1)
+    users = _make_users(workdocs, organization, 2)
     listing = tmp_path / "listing.json"
     if content is not None:
         listing.write_text(content)
     monkeypatch.setenv(LISTING_ENV, str(listing))
     workdocs_server.app.requests.clear()
-    assert provider.read(user["Id"], _state(user, organization)).id == user["Id"]
-    assert _ops(workdocs_server) == ["DescribeUsers"]  # listed here instead
+    assert [provider.read(u["Id"], _state(u, organization)).id for u in users] == [u["Id"] for u in users]
+    assert _ops(workdocs_server) == ["DescribeUsers"]  # one listing here for both (alone, each would be one)
