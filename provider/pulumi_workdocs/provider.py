@@ -33,8 +33,9 @@ from pulumi.dynamic import (
 from pulumi_workdocs.aws import ClientSettings, iter_users
 from pulumi_workdocs.aws.errors import describe, error_code, retry_note
 from pulumi_workdocs.aws.users_cache import UsersCache, handed_listing
-from pulumi_workdocs.core.fields import BY_PROP, DEFAULTS, FIELDS, REPLACE_PROPS, Change, to_api
+from pulumi_workdocs.core.fields import BY_PROP, FIELDS, REPLACE_PROPS, Change, to_api
 from pulumi_workdocs.core.half_made import is_half_made, is_marked, marked_given_name, needs_follow_up
+from pulumi_workdocs.core.plan import replace_refusal
 from pulumi_workdocs.core.recovery import made_by, runs_from_text
 from pulumi_workdocs.core.user import (
     APPROVED_REMOVALS_ENV,
@@ -92,30 +93,6 @@ def _unset_env(password: Any) -> str | None:
     """The variable's name when the stack passed PASSWORD_ENV_NOT_SET for this password."""
     if isinstance(password, str) and password.startswith(PASSWORD_ENV_NOT_SET):
         return password.removeprefix(PASSWORD_ENV_NOT_SET)
-    return None
-
-
-def _replace_refusal(forced: list[str], olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[str, str] | None:
-    """(property, reason) when replacing the user for ``forced`` changes would fail half-way.
-
-    A deactivated user keeps its username, so replacing a user by one with the same username
-    works only when the old one is deleted; and a new user needs a password.
-    """
-    if not forced:
-        return None
-    username = news.get("username")
-    if not news.get("password"):
-        return (
-            "password",
-            f"changing {forced[0]} replaces user '{username}' with a new one, which needs a password: set password",
-        )
-    same_name = str(olds.get("username", "")).lower() == str(username or "").lower()
-    if same_name and (olds.get("deletion_policy") or DEFAULTS["deletion_policy"]) == "DEACTIVATE":
-        return forced[0], (
-            f"changing {forced[0]} replaces user '{username}', and under deletion_policy DEACTIVATE the old "
-            "user keeps the username, so the new one cannot be created: apply deletion_policy DELETE first "
-            "(the user's documents are then permanently deleted), or give the user a new username"
-        )
     return None
 
 
@@ -223,9 +200,10 @@ class WorkDocsUserProvider(ResourceProvider):
                 )
             inputs["password"] = old_password
         if olds and not failures:
-            # Against the stored inputs, when they hold the field; diff() decides against WorkDocs.
+            # Against the stored inputs, when they hold the field: a Pulumi program's early refusal.
+            # workdocs-users refuses against WorkDocs' values too (core.plan.replace_refusals).
             forced = [p for p in REPLACE_PROPS if p in known and olds.get(p) is not None and olds.get(p) != known[p]]
-            refusal = _replace_refusal(forced, olds, known)
+            refusal = replace_refusal(forced, olds, known)
             failures += [CheckFailure(*refusal)] if refusal else []
         return CheckResult(inputs, failures)
 
@@ -235,9 +213,6 @@ class WorkDocsUserProvider(ResourceProvider):
         changed = changed_fields(olds, news)
         replaces = [p for p in changed if BY_PROP[p].change is Change.REPLACE]
         username = args.get("username")
-        refusal = _replace_refusal([p for p in replaces if not is_unknown(news.get(p))], olds, news)
-        if refusal:  # the stored inputs may not hold the field (an email WorkDocs set): check() could not see it
-            raise WorkDocsUserError(refusal[1])
         delete_first = bool(replaces) and (
             not is_unknown(username) and str(olds.get("username", "")).lower() == str(username).lower()
         )

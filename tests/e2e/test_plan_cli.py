@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from pulumi_workdocs.engine.root_stack import open_stack
+from pulumi_workdocs.users_file import load
 from tests.e2e.conftest import UsersCli, user, user_resources
 from tests.e2e.test_workdocs_user import client
 
@@ -243,3 +245,21 @@ def test_a_replace_is_refused_against_workdocs_even_when_the_file_never_set_the_
     [alice] = [u for u in wd.describe_users(OrganizationId=organization, Include="ALL")["Users"]
                if u["Username"] == "alice"]  # fmt: skip
     assert alice["Status"] == "ACTIVE" and alice["EmailAddress"] == "alice@example.com"
+
+
+def test_an_email_changed_in_workdocs_and_then_in_the_file_plans_and_refreshes_as_usual(
+    cli: UsersCli, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A directory sync can change an email WorkDocs' API cannot: the stored inputs keep the old one.
+    The refusal above must not fire on a refresh, nor on a plan whose file matches WorkDocs."""
+    cli.write([user("alice"), user("bob")])
+    assert cli("up") == 0
+    with cli.runner.server.backend._transaction() as db:
+        db.execute("UPDATE users SET email_address = ? WHERE username = ?", ("alice.new@example.com", "alice"))
+    stack = open_stack(load(cli.path), "dev", cli.runner.backend, cli.path.parent, endpoint=cli.runner.server.url)
+    stack.refresh()  # the refresh's own diff sees a replace field changed in WorkDocs: not an error
+    cli.write([user("alice", email_address="alice.new@example.com"), user("bob"), user("carol")])
+    capsys.readouterr()
+    assert cli("plan", "--format", "json") == 2
+    assert [(c["kind"], c["username"]) for c in json.loads(capsys.readouterr().out)["changes"]] == [("create", "carol")]
+    assert cli("up") == 0

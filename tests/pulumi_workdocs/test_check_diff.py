@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from pulumi.runtime.rpc import UNKNOWN
 
-from pulumi_workdocs.errors import WorkDocsUserError
 from pulumi_workdocs.provider import WorkDocsUserProvider
 from tests.pulumi_workdocs.conftest import ALICE
 
@@ -132,16 +131,6 @@ def test_same_username_replace_deletes_first(prop: str) -> None:
     olds = {**OUTS, "deletion_policy": "DELETE"}
     result = provider.diff("u-1", olds, {**ARGS, "deletion_policy": "DELETE", prop: value})
     assert (result.changes, result.replaces, result.delete_before_replace) == (True, [prop], True)
-
-
-def test_diff_refuses_a_replace_that_would_fail_half_way_whatever_the_stored_inputs_hold() -> None:
-    """Against the old outputs (WorkDocs' values): an adopted user whose file never set an email
-    has none in its stored inputs, so check() cannot see that a new one replaces the user."""
-    with pytest.raises(WorkDocsUserError, match="under deletion_policy DEACTIVATE the old user keeps the username"):
-        provider.diff("u-1", OUTS, {**ARGS, "email_address": "new@example.com"})
-    with pytest.raises(WorkDocsUserError, match="which needs a password: set password"):
-        news = {**ARGS, "deletion_policy": "DELETE", "email_address": "new@example.com", "password": None}
-        provider.diff("u-1", {**OUTS, "deletion_policy": "DELETE"}, news)
 
 
 def test_unknown_replace_field_is_a_replace() -> None:

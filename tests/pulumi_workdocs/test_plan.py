@@ -325,3 +325,38 @@ def test_not_settled_when_anything_may_change(
     before = _live("alice")
     live = [] if live_changes is None else [{**before, **live_changes}]
     assert settled_steps(declared, [_state(before, **state_flags)], live) is None, why
+
+
+# -- replaces that would fail half-way, judged against WorkDocs' values --------------------
+
+from pulumi_workdocs.core.plan import replace_refusals  # noqa: E402
+from pulumi_workdocs.core.user import UNKNOWN  # noqa: E402
+
+
+def _replace(old: dict[str, Any], **new: Any) -> Step:
+    inputs = {**{k: old[k] for k in ("username", "given_name", "surname", "organization_id")}, "password": "s", **new}
+    return Step("replace", str(new.get("username", old["username"])), old, inputs, ("email_address",), None, old["Id"])
+
+
+@pytest.mark.parametrize(
+    "old_extra, new, refused",
+    [
+        ({}, {"email_address": "new@example.com"}, "under deletion_policy DEACTIVATE the old user keeps the username"),
+        ({"deletion_policy": "DELETE"}, {"email_address": "new@example.com"}, None),
+        ({}, {"email_address": "new@example.com", "password": None}, "which needs a password: set password"),
+        ({}, {"email_address": "new@example.com", "username": "alice2"}, None),  # a new username is free
+        ({}, {"organization_id": "d-0000000000"}, None),  # usernames are per organization
+        ({}, {"email_address": UNKNOWN}, None),  # may turn out the same
+    ],
+)
+def test_a_replace_that_would_fail_half_way_is_refused(old_extra: dict[str, Any], new: dict[str, Any],
+                                                       refused: str | None) -> None:  # fmt: skip
+    """The old outputs hold the email WorkDocs has even when the file never set it (an adoption):
+    the provider's check() sees only the stored inputs, the plan sees this."""
+    old = {**outputs_from_user(_live("alice", EmailAddress="alice@example.com"), {"organization_id": ORG}),
+           "Id": "id-alice", **old_extra}  # fmt: skip
+    line = replace_refusals([_replace(old, **new)])
+    if refused is None:
+        assert line is None
+    else:
+        assert line is not None and line.startswith("refused: alice: changing ") and refused in line

@@ -33,6 +33,7 @@ from pulumi_workdocs.core.plan import (
     guard,
     last_admin_refusal,
     predict_failures,
+    replace_refusals,
     settled_steps,
 )
 from pulumi_workdocs.core.plan_render import RENDERERS, render_text
@@ -116,7 +117,7 @@ def check(
                 steps = preview_steps(stack)
     plan = build_plan(steps, live, resumed)
     plan.endpoint = endpoint.describe()
-    plan.refused = guard(plan, max_removals) or last_admin_refusal(plan, steps, live)
+    plan.refused = guard(plan, max_removals) or replace_refusals(steps) or last_admin_refusal(plan, steps, live)
     return Checked(plan, steps, stack, path, runs)
 
 

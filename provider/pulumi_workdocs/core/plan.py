@@ -11,12 +11,12 @@ by default as peribolos does) is a pure function of the plan.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pulumi_workdocs.core.fields import BY_PROP, Change
-from pulumi_workdocs.core.user import USER_TYPE_SUFFIX, changed_fields, outputs_from_user, with_defaults
+from pulumi_workdocs.core.fields import BY_PROP, DEFAULTS, Change
+from pulumi_workdocs.core.user import USER_TYPE_SUFFIX, changed_fields, is_unknown, outputs_from_user, with_defaults
 from pulumi_workdocs.errors import UsageError
 
 KIND_ORDER = ("delete", "replace", "deactivate", "create", "update")
@@ -325,6 +325,49 @@ def predict_failures(
             continue
         conflicts.append(Conflict(username, index, existing))
     return conflicts
+
+
+def replace_refusal(forced: Sequence[str], old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(property, reason) when replacing a user for the ``forced`` changes would fail half-way.
+
+    A deactivated user keeps its username in its organization, so replacing a user by one with
+    the same username there works only when the old one is deleted; and a new user needs a
+    password. ``old``: the user's old properties; ``new``: its new inputs.
+    """
+    if not forced:
+        return None
+    username = new.get("username")
+    if not new.get("password"):
+        return "password", (
+            f"changing {forced[0]} replaces user '{username}' with a new one, which needs a password: set password"
+        )
+    same_name = str(old.get("username", "")).lower() == str(username or "").lower()
+    same_organization = old.get("organization_id") in (None, new.get("organization_id"))
+    policy = old.get("deletion_policy") or DEFAULTS["deletion_policy"]
+    if same_name and same_organization and policy == "DEACTIVATE":
+        return forced[0], (
+            f"changing {forced[0]} replaces user '{username}', and under deletion_policy DEACTIVATE the old "
+            "user keeps the username, so the new one cannot be created: apply deletion_policy DELETE first "
+            "(the user's documents are then permanently deleted), or give the user a new username"
+        )
+    return None
+
+
+def replace_refusals(steps: Iterable[Step]) -> str | None:
+    """The replaces of a preview that would fail half-way, judged against WorkDocs' values (the
+    old outputs, refreshed): the provider's check() sees only the stored inputs, which lack a
+    field the file never set (an adopted user's email)."""
+    lines = []
+    for step in steps:
+        if step.op not in REPLACE_OPS or step.old is None or step.new is None:
+            continue
+        forced = step.replace_keys or tuple(
+            f for f in changed_fields(step.old, step.new) if BY_PROP[f].change is Change.REPLACE
+        )
+        refusal = replace_refusal([f for f in forced if not is_unknown(step.new.get(f))], step.old, step.new)
+        if refusal:
+            lines.append(f"{step.name}: {refusal[1]}")
+    return f"refused: {'; '.join(dict.fromkeys(lines))}" if lines else None
 
 
 def last_admin_refusal(plan: Plan, steps: Iterable[Step], live: Iterable[LiveUser]) -> str | None:

@@ -56,7 +56,7 @@ _URN = re.compile(r"urn:pulumi:[^\s\"']*::([^\s\"']+)")
 _CHECK_FAILURE = re.compile(r"^\S+ resource '[^']*': property \S+ value .*? has a problem: ", re.DOTALL)
 _NOISE = ("Resource monitor has terminated, shutting down", "preview failed")  # said by the first line
 # How the dynamic provider's host names our own errors (a one-line message follows).
-_OWN_ERROR = re.compile(r"^pulumi_workdocs\.errors\.\w+: ")
+_OWN_ERROR = re.compile(r"^pulumi_workdocs\.errors\.\w+: ")  # e.g. a create WorkDocs refused
 
 
 def errors_from_events(events: Iterable[auto.EngineEvent]) -> list[str]:
