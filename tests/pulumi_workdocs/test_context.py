@@ -44,7 +44,8 @@ def test_a_secret_value_is_not_a_setting(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "line, rule",
     [("workdocs:retryMode: fast", "workdocs:retryMode must be standard or adaptive"),
-     ("workdocs:callTimeout: '-1'", "workdocs:callTimeout must be a number of seconds, more than 0")],
+     ("workdocs:callTimeout: '-1'", "workdocs:callTimeout must be a number of seconds, more than 0"),
+     ("workdocs:maxAttempts: 5.0", "workdocs:maxAttempts must be a whole number")],  # as the provider reads it
 )  # fmt: skip
 def test_a_bad_setting_is_one_line_before_any_call(tmp_path: Path, line: str, rule: str) -> None:
     with pytest.raises(UsageError, match=rule):

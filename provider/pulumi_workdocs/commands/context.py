@@ -53,14 +53,15 @@ def resolve_endpoint(flag: str | None, environ: Mapping[str, str], work_dir: Pat
 
 
 def stack_config(work_dir: Path, stack_name: str) -> dict[str, Any]:
-    """The plain values of ``Pulumi.<stack>.yaml``'s config ({} without one); secrets left out."""
+    """The plain values of ``Pulumi.<stack>.yaml``'s config as text, as Pulumi hands them to the
+    provider ({} without one); secrets left out."""
     try:
         config = (yaml.safe_load((work_dir / f"Pulumi.{stack_name}.yaml").read_text()) or {}).get("config") or {}
     except (OSError, yaml.YAMLError, AttributeError):
         return {}
     if not isinstance(config, dict):
         return {}
-    return {str(k): v for k, v in config.items() if isinstance(v, str | int | float) and not isinstance(v, bool)}
+    return {str(k): str(v) for k, v in config.items() if isinstance(v, str | int | float) and not isinstance(v, bool)}
 
 
 @dataclass(frozen=True)
