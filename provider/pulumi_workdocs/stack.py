@@ -26,13 +26,18 @@ def generated_password(seed: str, organization_id: str, username: str) -> str:
     return f"Wd-{body}-7a"  # letters, digits and symbols: 26 characters, within WorkDocs' 4-32
 
 
+def password_config_key(key: str) -> tuple[str, str]:
+    """(namespace, name) of a ``password: {config: KEY}``: ``ns:name``, or a name of this project."""
+    namespace, _, name = key.rpartition(":")
+    return namespace or CONFIG_NAMESPACE, name
+
+
 def _password(entry: UserEntry, organization_id: str, config: pulumi.Config) -> tuple[Any, bool]:
     """(password Output, generated?) from the entry's reference; never from the file itself."""
     source = entry.password or {}
     if "config" in source:
-        key = source["config"]
-        namespace, _, name = key.rpartition(":")
-        return (pulumi.Config(namespace) if namespace else config).require_secret(name), False
+        namespace, name = password_config_key(source["config"])
+        return pulumi.Config(namespace).require_secret(name), False
     if "env" in source:
         # Unset is fine for a user that exists: the password is used once, to create it.
         value = os.environ.get(source["env"]) or PASSWORD_ENV_NOT_SET + source["env"]

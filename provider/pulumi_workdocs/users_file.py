@@ -134,6 +134,10 @@ class UsersFile:
     document: dict[str, Any] = field(default_factory=dict)
     text: str = ""  # as read (decoded), for what needs its layout (export's indentation)
 
+    def inputs(self, entry: UserEntry) -> dict[str, Any]:
+        """WorkDocsUser's arguments for ``entry`` as the root stack registers them (password aside)."""
+        return {**entry.resource_args(), "organization_id": self.organization_id}
+
 
 def load(path: Path | str) -> UsersFile:
     """Read and validate a users file; raise UsersFileError listing every problem (the first

@@ -52,7 +52,7 @@ from pulumi_workdocs.engine.preview import EngineFailed, engine_run, is_user, op
 from pulumi_workdocs.engine.root_stack import PROJECT
 from pulumi_workdocs.errors import EngineError, Exit
 from pulumi_workdocs.schema import validate
-from pulumi_workdocs.stack import CONFIG_NAMESPACE
+from pulumi_workdocs.stack import password_config_key
 from pulumi_workdocs.users_file import UsersFile
 
 if TYPE_CHECKING:
@@ -99,9 +99,7 @@ def check(
     conflicts = predict_failures(declared, managed, live, resumed)
     if conflicts:
         return [c.line() for c in conflicts]
-    organization_id = users_file.organization_id
-    wanted = [Declared(e.username, {**e.resource_args(), "organization_id": organization_id}, e.protect)
-              for e in users_file.users]  # fmt: skip
+    wanted = [Declared(e.username, users_file.inputs(e), e.protect) for e in users_file.users]
     # Opened even when no preview runs: a checkout without its stack config (the password seed)
     # or a wrong passphrase is refused by every plan, not only by the first one with a change.
     stack = ctx.stack(users_file)
@@ -112,7 +110,7 @@ def check(
         with tempfile.TemporaryDirectory() as scratch:
             # The preview's refresh reads the users just listed, not a second listing.
             listing = Path(scratch) / "listing.json"
-            write_listing(listing, organization_id, users)
+            write_listing(listing, users_file.organization_id, users)
             with engine_env(stack, {LISTING_ENV: str(listing)}):
                 steps = preview_steps(stack)
     plan = build_plan(steps, live, resumed)
@@ -133,8 +131,7 @@ def passwords_pass_check(users_file: UsersFile, stack: auto.Stack) -> bool:
         source = entry.password or {}
         if "config" in source:
             config = config or stack.get_all_config()
-            namespace, _, name = source["config"].rpartition(":")
-            found = config.get(f"{namespace or CONFIG_NAMESPACE}:{name}")
+            found = config.get(":".join(password_config_key(source["config"])))
             if found is None:
                 return False
             value = found.value
@@ -142,7 +139,7 @@ def passwords_pass_check(users_file: UsersFile, stack: auto.Stack) -> bool:
             value = os.environ[source["env"]]
         else:
             continue  # generated from the seed, or an unset variable: an existing user needs none
-        inputs = {**entry.resource_args(), "organization_id": users_file.organization_id, "password": value}
+        inputs = {**users_file.inputs(entry), "password": value}
         if any(problem.path[:1] == ("password",) for problem in validate(inputs, "WorkDocsUserArgs")):
             return False
     return True

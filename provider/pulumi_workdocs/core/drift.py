@@ -324,7 +324,7 @@ def _unapplied(desired: UsersFile, managed: list[StateUser]) -> list[UnappliedCh
     by_name = {u.name: u for u in managed}
     pending = []
     for entry in sorted(desired.users, key=lambda e: e.username.lower()):
-        news = {**entry.resource_args(), "organization_id": desired.organization_id}
+        news = desired.inputs(entry)
         user = by_name.pop(entry.username, None)
         if user is None:
             pending.append(UnappliedChange(entry.username, "create"))
