@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: bootstrap demo test lint unit e2e bench sdk clean
+.PHONY: bootstrap demo test lint unit e2e bench sdk s3-server clean
 
 bootstrap: $(VENV)/.installed $(VENV)/bin/pulumi $(VENV)/bin/pulumi-language-yaml $(VENV)/bin/workdocs-gensdk
 
@@ -53,6 +53,10 @@ unit: $(VENV)/.installed
 
 e2e: bootstrap
 	$(VENV)/bin/pytest -q -m e2e
+
+# An S3-compatible server (moto) on 127.0.0.1 for trying the s3:// state backend by hand.
+s3-server: $(VENV)/.installed
+	$(PY) -m tests.s3_server
 
 bench: bootstrap
 	$(PY) benchmarks/load_workdocs_local.py

@@ -1,0 +1,116 @@
+"""A real S3-compatible server for ``s3://`` state: moto's server, on 127.0.0.1, on a free port.
+
+Tests start it with ``S3Server()`` (a context manager) and it is stopped by its PID when they
+are done. ``python -m tests.s3_server`` (``make s3-server``) serves one until Ctrl-C, for trying
+the ``s3://`` backend by hand.
+
+The state URL Pulumi CLI v3.274.1 takes (gocloud.dev's s3blob with the AWS SDK v2):
+``s3://BUCKET?endpoint=http://127.0.0.1:PORT&region=us-east-1&use_path_style=true``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from types import TracebackType
+from typing import Any
+
+import boto3
+
+REGION = "us-east-1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class S3Server:
+    """moto's S3 server in a child process; ``bucket`` is created on start."""
+
+    def __init__(self, bucket: str = "workdocs-state", port: int | None = None) -> None:
+        self.bucket = bucket
+        self.port = port or free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> S3Server:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "true"},
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"moto's S3 server exited with {self.process.returncode} before answering")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"moto's S3 server did not listen on {self.endpoint} within 60 s") from None
+                time.sleep(0.1)
+        self.client().create_bucket(Bucket=self.bucket)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.kill(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+
+    def __enter__(self) -> S3Server:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def url(self, prefix: str = "") -> str:
+        """The Pulumi state URL of ``bucket`` (under ``prefix``, if any) on this server."""
+        path = f"/{prefix.strip('/')}" if prefix else ""
+        return f"s3://{self.bucket}{path}?endpoint={self.endpoint}&region={REGION}&use_path_style=true"
+
+    def client(self) -> Any:
+        """A boto3 S3 client on this server (moto accepts any credentials)."""
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
+            aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
+        )
+
+    def keys(self) -> list[str]:
+        """Every object key in the bucket."""
+        pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=self.bucket)
+        return [item["Key"] for page in pages for item in page.get("Contents", [])]
+
+
+def main() -> None:
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else None
+    with S3Server(port=port) as server:
+        print(f"S3 server (moto) on {server.endpoint}, bucket {server.bucket}", flush=True)
+        print(f"PULUMI_BACKEND_URL='{server.url()}'", flush=True)
+        try:
+            while server.process is not None and server.process.poll() is None:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
