@@ -20,12 +20,12 @@ pytestmark = pytest.mark.e2e
 NEWCOMERS = ("edsger.dijkstra@example.com", "barbara-liskov", "Ken.Thompson")
 
 
-def export(project: YamlProject, target: Path) -> subprocess.CompletedProcess[str]:
+def export(project: YamlProject, target: Path, *more: str) -> subprocess.CompletedProcess[str]:
     """`workdocs-users export --format pulumi-import` run in the program's folder, as a user runs it
     there: no users file, the stack and backend from the environment."""
     env = {**project.env, "AWS_ENDPOINT_URL_WORKDOCS": project.server.url}
     org = project.server.organization_id
-    args = ["export", "--format", "pulumi-import", "--organization-id", org, "--output", str(target)]
+    args = ["export", "--format", "pulumi-import", "--organization-id", org, "--output", str(target), *more]
     done = subprocess.run(
         [str(bin_dir() / "workdocs-users"), *args],
         cwd=project.dir,
@@ -101,3 +101,51 @@ def test_export_then_pulumi_import_adopts_every_unmanaged_user_with_no_write(
 @pytest.fixture
 def project(engine_server: WorkDocsLocalServer, tmp_path: Path) -> YamlProject:
     return YamlProject(engine_server, tmp_path)
+
+
+def test_with_an_explicit_provider_the_users_are_imported_through_it(project: YamlProject, tmp_path: Path) -> None:
+    # The program's own provider holds the endpoint; the default one points nowhere, so a user
+    # read through it would fail.
+    (project.dir / "Pulumi.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "name": "workdocs-yaml",
+                "runtime": "yaml",
+                "resources": {
+                    "eu": {"type": "pulumi:providers:workdocs", "properties": {"endpoint": project.server.url}}
+                },
+            },
+            sort_keys=False,
+        )
+    )
+    project.run("config", "set", "workdocs:endpoint", "http://127.0.0.1:9")
+    project.run("up", "--yes")
+    urn = next(r["urn"] for r in json.loads(project.run("stack", "export").stdout)["deployment"]["resources"]
+               if r["type"] == "pulumi:providers:workdocs")  # fmt: skip
+    made = workdocs(project.server).create_user(
+        OrganizationId=project.server.organization_id,
+        Username="edsger",
+        GivenName="E",
+        Surname="D",
+        Password="Pass-1234",
+    )["User"]["Id"]
+    writes = mutations(project.server)
+
+    file = tmp_path / "import.json"
+    export(project, file, "--provider", f"eu={urn}")
+    document = json.loads(file.read_text())
+    assert document["nameTable"] == {"eu": urn}
+    assert {"type": "workdocs:index:User", "name": "edsger", "id": made, "provider": "eu"} in document["resources"]
+
+    code = tmp_path / "imported.yaml"
+    project.run("import", "--file", str(file), "--yes", "--out", str(code))
+    users = project.state()[1]
+    assert users["edsger"]["id"] == made and users["edsger"]["provider"].startswith(f"{urn}::")
+    assert mutations(project.server) == writes
+
+    imported = yaml.safe_load(code.read_text())["resources"]
+    assert imported["edsger"]["options"]["provider"] == "${eu}"
+    program = yaml.safe_load((project.dir / "Pulumi.yaml").read_text())
+    program["resources"].update(imported)
+    (project.dir / "Pulumi.yaml").write_text(yaml.safe_dump(program, sort_keys=False))
+    project.run("preview", "--expect-no-changes")
