@@ -61,8 +61,14 @@ def cmd_drift(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pulumi_workdocs.commands.export import run_export
+    from pulumi_workdocs.commands.export import run_export, run_import_export
 
+    if args.format == "pulumi-import":
+        if args.all:
+            raise UsageError("--all writes a users file; --format pulumi-import writes only the unmanaged users")
+        return run_import_export(_context(args), args.output, args.organization_id, args.provider)
+    if args.provider is not None:
+        raise UsageError("--provider goes with --format pulumi-import")
     return run_export(_context(args), args.output, args.all, args.organization_id)
 
 
@@ -138,11 +144,24 @@ def _parser() -> argparse.ArgumentParser:
     drift.add_argument("--format", choices=formats, default="text")
     drift.add_argument("--baseline", type=Path, default=None, help="ignore file of known drift")
     drift.set_defaults(run=cmd_drift)
-    export = commands.add_parser("export", parents=[common], help="write users-file entries for existing users")
+    export = commands.add_parser(
+        "export", parents=[common], help="write users-file entries for existing users, or a `pulumi import` file"
+    )
     export.add_argument("--output", "-o", default="-", help="where to write (default stdout)")
     export.add_argument("--all", action="store_true", help="a whole users file from the organization")
+    export.add_argument("--organization-id", default=None, help="with no users file: the organization to export")
     export.add_argument(
-        "--organization-id", default=None, help="with --all and no users file yet: the organization to export"
+        "--format",
+        choices=["yaml", "pulumi-import"],
+        default="yaml",
+        help="yaml: users-file entries (default); pulumi-import: the JSON `pulumi import --file` reads, "
+        "for the unmanaged users as workdocs:index:User",
+    )
+    export.add_argument(
+        "--provider",
+        default=None,
+        metavar="NAME=URN",
+        help="with --format pulumi-import: the program's explicit workdocs provider to import with",
     )
     export.set_defaults(run=cmd_export)
     return parser

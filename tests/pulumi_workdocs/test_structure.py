@@ -102,7 +102,7 @@ def test_imports_point_one_way_cli_commands_core() -> None:
 def test_the_core_imports_neither_boto3_nor_pulumi() -> None:
     code = (
         "import sys\n"
-        "from pulumi_workdocs.core import drift, drift_render, export, fields, plan, plan_render, user\n"
+        "from pulumi_workdocs.core import drift, drift_render, export, fields, import_file, plan, plan_render, user\n"
         "from pulumi_workdocs.users_file import load\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'pulumi'))\n"
         "print(bad)\n"
