@@ -85,10 +85,11 @@ def generated_files() -> list[tuple[str, str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workdocs_local.codegen", description=__doc__)
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file is out of date")
+    parser.add_argument("--root", type=Path, default=REPO_ROOT, help="the repository (default: this one)")
     args = parser.parse_args(argv)
     stale = []
     for relative, text in generated_files():
-        path = REPO_ROOT / relative
+        path = args.root / relative
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current == text:
             continue
