@@ -67,8 +67,9 @@ def seed(db: Path, organization_id: str, count: int) -> None:
     with backend._transaction() as sql:
         sql.executemany(
             "INSERT INTO users (id, organization_id, username, username_lower, email_address, given_name,"
-            " surname, status, type, created, modified, time_zone_id, locale, storage_type, storage_allocated,"
-            " storage_utilized, root_folder_id, recycle_bin_folder_id, password_hash)"
+            " surname, status, type, created_timestamp, modified_timestamp, time_zone_id, locale, storage_type,"
+            " storage_allocated_in_bytes, storage_utilized_in_bytes, root_folder_id, recycle_bin_folder_id,"
+            " password_hash)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )

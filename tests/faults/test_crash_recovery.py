@@ -110,7 +110,7 @@ def test_a_killed_up_rerun_hours_later_converges_without_duplicates_orphans_or_m
 
         # Hours later: the killed run, its journal and the users it made all move into the past.
         with server.backend._transaction() as db:
-            db.execute("UPDATE users SET created = created - ?", (HOURS_LATER,))
+            db.execute("UPDATE users SET created_timestamp = created_timestamp - ?", (HOURS_LATER,))
         runs = json.loads(journal.read_text())
         for entry in runs["runs"]:
             started = dt.datetime.fromisoformat(entry["started"])
