@@ -164,7 +164,7 @@ def normalise(text: str) -> str:
 
 def shown_pattern(line: str) -> re.Pattern[str]:
     """A shown line as a pattern: normalised, with ``...``/``…`` matching anything."""
-    pieces = re.split(r"\.\.\.|…", normalise(line))
+    pieces = re.split(r"\s*(?:\.\.\.|…)\s*", normalise(line))
     return re.compile(".*".join(re.escape(piece) for piece in pieces))
 
 
