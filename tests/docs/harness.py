@@ -37,7 +37,7 @@ COMMAND_TIMEOUT = 300  # seconds for one command; the engine's slowest step here
 
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\s]*)")
 _EXIT = re.compile(r"\s#\s*exit\s+(?P<code>\d+)\s*$")
-_HEREDOC = re.compile(r"<<-?\s*(?P<q>['\"]?)(?P<word>[A-Za-z_][A-Za-z0-9_]*)(?P=q)")
+_HEREDOC = re.compile(r"(?<!<)<<-?\s*(?P<q>['\"]?)(?P<word>[A-Za-z_][A-Za-z0-9_]*)(?P=q)")  # not <<<
 _ENGINE = re.compile(r"(^|[\s;&|(])(pulumi\s|workdocs-users\s+(plan|up|drift|export)\b)", re.MULTILINE)
 
 

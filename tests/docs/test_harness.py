@@ -44,6 +44,7 @@ $ echo never run
 
 ```sh
 $ workdocs-users drift  # exit 2
+$ cat <<< "here-string, not a here-document"
 $ cat > users.yaml <<'EOF'
 users:
   - username: ada
@@ -66,13 +67,14 @@ def test_extract_reads_commands_output_exit_codes_and_lines(tmp_path: Path) -> N
         (16, "printf '%s\\n' a \\", 0),
         (19, "cat > f.txt <<'EOF'", 0),
         (25, "workdocs-users drift  # exit 2", 2),
-        (26, "cat > users.yaml <<'EOF'", 0),
+        (26, 'cat <<< "here-string, not a here-document"', 0),
+        (27, "cat > users.yaml <<'EOF'", 0),
     ]
     assert [s.text for s in commands[0].shown] == ["one"]
     assert commands[2].text == "printf '%s\\n' a \\\n    b" and [s.line for s in commands[2].shown] == [18]
     assert commands[3].text.splitlines()[1] == "$ not a command, text of the here-document"
     assert not commands[3].shown
-    assert commands[5].text.splitlines()[2] == "  - username: ada"  # indentation kept
+    assert commands[6].text.splitlines()[2] == "  - username: ada"  # indentation kept
     assert needs_engine(commands) and not needs_engine(commands[:4])
 
 
