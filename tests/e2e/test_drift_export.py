@@ -34,7 +34,7 @@ def person(username: str, **values: Any) -> dict[str, Any]:
 TEAM = [person("ada.lovelace", type="ADMIN", locale="default"), person("alan.turing", storage="1 TiB"),
         person("grace.hopper", time_zone_id="GMT")]  # fmt: skip
 # Every WorkDocs site has its site administrator, made with the site: workdocs-local's is
-# "siteadmin". These tests keep it outside Pulumi, as the README's ignore-file example does.
+# "siteadmin". These tests keep it outside Pulumi, as docs/drift.md's ignore-file example does.
 SITE_ADMIN = "siteadmin"
 SITE_ADMIN_IGNORED = f"ignore:\n  - username: {SITE_ADMIN}\n    reason: the site administrator, kept outside Pulumi\n"
 
@@ -305,7 +305,7 @@ def test_drift_before_the_first_up_neither_creates_the_stack_nor_fails(
 
 
 def test_refresh_shows_drift_for_managed_users_in_ci(org: Org) -> None:
-    """The CI commands the README documents, run through the Automation API."""
+    """The CI commands docs/drift.md documents, run through the Automation API."""
     stack = org.stack()
     stack.preview(refresh=True, expect_no_changes=True)  # clean: passes
     org.client.update_user(UserId=org.ids()["alan.turing"], Surname="Mathison")

@@ -137,7 +137,7 @@ def test_plan_up_and_drift_use_one_endpoint_never_saved_in_the_stack(
             return main([args[0], *common, *args[1:]])
 
         cli.write([user("alice")])
-        # workdocs-local's site administrator is kept outside the file, as the README shows.
+        # workdocs-local's site administrator is kept outside the file, as docs/drift.md shows.
         (cli.path.parent / ".workdocs-drift-ignore.yaml").write_text("ignore:\n  - username: siteadmin\n")
         monkeypatch.setenv("AWS_ENDPOINT_URL_WORKDOCS", there.url)
         for server in (here, there):

@@ -423,7 +423,7 @@ def test_staleness_rules(
     workdocs: Any,
     workdocs_server: WorkDocsLocalServer,
 ) -> None:
-    """README, "Reads: one listing per run": a listed user answers its first read; a second
+    """docs/operations.md, "Reads: one listing per run": a listed user answers its first read; a second
     read, a read after this process's own write and a read of a user not listed describe it."""
     organization = workdocs_server.organization_id
     a, b, c, d = _make_users(workdocs, organization, 4)
