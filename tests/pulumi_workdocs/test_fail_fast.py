@@ -30,6 +30,8 @@ from botocore.exceptions import (
     ReadTimeoutError,
     SSLError,
 )
+from pulumi import automation as auto
+from pulumi.automation.events import DiagnosticEvent
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config as DynamicConfig
 from pulumi.runtime import proto
@@ -39,6 +41,7 @@ from pulumi_workdocs.aws import ClientSettings
 from pulumi_workdocs.aws.errors import retry_note, unreachable
 from pulumi_workdocs.aws.retry import ENDPOINT_HINT, RetryPolicy, install
 from pulumi_workdocs.cli import main
+from pulumi_workdocs.engine.preview import relay_retry_line
 from pulumi_workdocs.errors import EndpointUnreachable, WorkDocsError
 from pulumi_workdocs.plugin.wire import encode
 from pulumi_workdocs.provider import WorkDocsUserProvider
@@ -332,3 +335,19 @@ def test_an_announced_retry_shows_no_value(
                        Surname="Liddell", Password="Wonderland-1865")  # fmt: skip
     err = capsys.readouterr().err
     assert err == "workdocs: CreateUser: retrying after ThrottlingException (attempt 1, next in 0.0 s)\n"
+
+
+def _diagnostic(message: str) -> auto.EngineEvent:
+    return auto.EngineEvent(1, 0, diagnostic_event=DiagnosticEvent(message, "never", "info#err"))
+
+
+def test_workdocs_users_relays_a_provider_process_retry_line_and_nothing_else(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """What the engine hands over from a provider process's stderr (seen under `workdocs-users up`,
+    which shows no engine output without --verbose)."""
+    line = "workdocs: CreateUser: retrying after ServiceUnavailableException (attempt 3, next in 8.0 s)"
+    for message in (f"{line}\n", "workdocs: something else\n", "WorkDocs user 'alice': a new password is ignored"):
+        relay_retry_line(_diagnostic(message))
+    relay_retry_line(auto.EngineEvent(2, 0))
+    assert capsys.readouterr().err == f"{line}\n"

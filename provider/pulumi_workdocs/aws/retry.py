@@ -31,6 +31,7 @@ from botocore.exceptions import HTTPClientError
 from botocore.retries import standard
 
 from pulumi_workdocs.aws.errors import RETRY_NOTE, unreachable
+from pulumi_workdocs.aws.progress import retry_line
 from pulumi_workdocs.errors import EndpointUnreachable
 
 if TYPE_CHECKING:
@@ -148,11 +149,7 @@ class DurableRetries:
         else:
             what = f"HTTP {context.http_response.status_code if context.http_response is not None else '?'}"
         operation = getattr(context.operation_model, "name", "call")
-        print(
-            f"workdocs: {operation}: retrying after {what} (attempt {context.attempt_number}, next in {delay:.1f} s)",
-            file=sys.stderr,
-            flush=True,
-        )
+        print(retry_line(operation, what, context.attempt_number, delay), file=sys.stderr, flush=True)
 
     def _stop_reason(self, context: standard.RetryContext, throttled: bool) -> str | None:
         """None to retry; else why not (a success is "not retryable" too)."""
