@@ -161,6 +161,14 @@ def test_a_first_call_that_cannot_connect_is_one_line_after_a_few_quick_attempts
     assert len(sent) == RetryPolicy().first_contact_attempts == 3
 
 
+def test_credentials_in_the_endpoint_url_are_never_shown(closed_url: str, aws_env: None) -> None:
+    with_secret = closed_url.replace("http://", "http://admin:hunter2@")
+    with pytest.raises(EndpointUnreachable) as raised:
+        ClientSettings(endpoint=with_secret, endpoint_source="from test").client().describe_users(OrganizationId=ORG)
+    assert str(raised.value).startswith(f"cannot reach WorkDocs at {closed_url} (from test): ")
+    assert "hunter2" not in str(raised.value)
+
+
 def test_an_attempt_limit_below_the_first_contact_attempts_still_says_where(closed_url: str, aws_env: None) -> None:
     client = ClientSettings(endpoint=closed_url, endpoint_source="from test", max_attempts=1).client()
     sent = _attempts(client)
