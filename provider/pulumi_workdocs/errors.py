@@ -37,3 +37,8 @@ class WorkDocsAPIError(WorkDocsError):
 
 class WorkDocsUserError(WorkDocsAPIError):
     """A provider operation on one user failed (raised in the provider process, one line)."""
+
+
+class EndpointUnreachable(WorkDocsUserError):
+    """The endpoint never answered a client (DNS, refused, connect timeout): retrying for
+    minutes would not help, so the first call says where it went and how to change that."""

@@ -26,6 +26,7 @@ DEFAULT_REGION = "us-east-1"
 ENDPOINT_ENV = "WORKDOCS_ENDPOINT"
 PAGE_SIZE = 999  # DescribeUsers' largest Limit: 5,000 users are 6 calls
 THROTTLING_DELAY_FACTOR = 20  # botocore's standard bases: 1 s after throttling, 0.05 s otherwise
+CONNECT_TIMEOUT = 5.0  # seconds to open a connection (botocore's default is 60)
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,17 @@ class ClientSettings:
 
     region: str | None = None
     endpoint: str | None = None
+    # Where ``endpoint`` came from (e.g. "from --endpoint"), for the line of an endpoint that never
+    # answers (the CLI knows it); None: said in general terms.
+    endpoint_source: str | None = None
     profile: str | None = None
     retry_mode: str = "adaptive"  # adaptive: throttling slows the whole client (process) down
     max_attempts: int | None = None  # total attempts per call, as AWS config's max_attempts; None: no limit
     call_timeout: float = 300.0  # seconds one call may keep retrying
     retry_base_delay: float = 0.05  # first backoff bound of a transient error; throttling's is 20 times it
+    # botocore's is 60 s: a TCP handshake that takes 5 s has lost its packets; after the first
+    # answer a connect timeout is retried like any transient error, so only a dead endpoint waits less.
+    connect_timeout: float = CONNECT_TIMEOUT
 
     @classmethod
     def from_config(cls, get: Any) -> ClientSettings:
@@ -53,9 +60,12 @@ class ClientSettings:
             max_attempts = 0
         if max_attempts is not None and max_attempts < 1:
             raise UsageError("workdocs:maxAttempts must be a whole number of attempts, at least 1")
+        region = get("workdocs:region")  # asked in this order: the plugin's schema lists the keys so
+        handed, configured = os.environ.get(ENDPOINT_ENV), get("workdocs:endpoint")
         return cls(
-            region=get("workdocs:region"),
-            endpoint=os.environ.get(ENDPOINT_ENV) or get("workdocs:endpoint"),
+            region=region,
+            endpoint=handed or configured,
+            endpoint_source="from workdocs-users" if handed else "from workdocs:endpoint" if configured else None,
             profile=get("workdocs:profile"),
             retry_mode=retry_mode,
             max_attempts=max_attempts,
@@ -90,11 +100,16 @@ class ClientSettings:
         retries: Any = {"mode": self.retry_mode}
         if self.max_attempts is not None:
             retries["total_max_attempts"] = self.max_attempts
-        client = session.client(
-            "workdocs", region_name=region, endpoint_url=self.endpoint, config=Config(retries=retries)
-        )
-        install(client, self.retry_policy())
+        config = Config(retries=retries, connect_timeout=self.connect_timeout)
+        client = session.client("workdocs", region_name=region, endpoint_url=self.endpoint, config=config)
+        install(client, self.retry_policy(), self.endpoint_source or self._default_source(region))
         return client
+
+    def _default_source(self, region: str) -> str:
+        """Where the endpoint came from when no source was given."""
+        if self.endpoint:
+            return "from the provider's settings"
+        return f"no endpoint set: boto3's $AWS_ENDPOINT_URL_WORKDOCS, $AWS_ENDPOINT_URL or AWS's for {region}"
 
 
 def _seconds(get: Any, key: str, default: float, minimum_exclusive: bool = False) -> float:

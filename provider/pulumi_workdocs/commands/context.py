@@ -98,12 +98,14 @@ class Context:
 
     def client(self) -> WorkDocsClient:
         """A boto3 WorkDocs client on the default credential chain, with the stack's ``workdocs:*``
-        settings (region, profile, retries) as the provider uses them, and the resolved endpoint."""
+        settings (region, profile, retries) as the provider uses them, and the resolved endpoint
+        (its source named if it never answers)."""
         from pulumi_workdocs.aws import ClientSettings
 
         config = stack_config(self.work_dir, self.stack_name)
         settings = ClientSettings.from_config(config.get)
-        return dataclasses.replace(settings, endpoint=self.endpoint.url).client()
+        endpoint = self.endpoint
+        return dataclasses.replace(settings, endpoint=endpoint.url, endpoint_source=endpoint.source).client()
 
     def live_users(self, organizations: list[str]) -> list[dict[str, Any]]:
         """Every user of these organizations, any status, in pages (read-only)."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from pulumi import automation as auto
 
+from pulumi_workdocs.aws.progress import is_retry_line
 from pulumi_workdocs.core.plan import Step
 from pulumi_workdocs.core.user import USER_TYPE_SUFFIX
 from pulumi_workdocs.errors import EngineError
@@ -89,6 +91,7 @@ def engine_run(
 
     def on_event(event: auto.EngineEvent) -> None:
         events.append(event)
+        relay_retry_line(event)
         if watch is not None:
             watch(event)
 
@@ -100,6 +103,15 @@ def engine_run(
             raise
         raise EngineFailed(f"the {what} failed:\n" + "\n".join(f"  {e}" for e in errors)) from None
     return events
+
+
+def relay_retry_line(event: auto.EngineEvent) -> None:
+    """A provider process's line about a long retry (aws/retry.py) on our stderr, as the CLI's own
+    listing prints it: ``up`` shows no engine output unless --verbose, and a wait is no secret."""
+    diagnostic = event.diagnostic_event
+    message = diagnostic.message.strip() if diagnostic is not None else ""
+    if is_retry_line(message):
+        print(message, file=sys.stderr, flush=True)
 
 
 def preview_steps(stack: auto.Stack) -> list[Step]:
