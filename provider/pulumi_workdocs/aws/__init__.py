@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pulumi_workdocs.errors import UsageError, WorkDocsAPIError
+from pulumi_workdocs.handoff import ENDPOINT_CONFIG, Endpoint, sdk_endpoint
 
 if TYPE_CHECKING:
     from mypy_boto3_workdocs import WorkDocsClient
@@ -21,9 +22,6 @@ if TYPE_CHECKING:
     from pulumi_workdocs.aws.retry import RetryPolicy
 
 DEFAULT_REGION = "us-east-1"
-# The endpoint workdocs-users resolved (--endpoint, environment, stack config), passed to the
-# provider process; it overrides workdocs:endpoint, so every command talks to the same service.
-ENDPOINT_ENV = "WORKDOCS_ENDPOINT"
 PAGE_SIZE = 999  # DescribeUsers' largest Limit: 5,000 users are 6 calls
 THROTTLING_DELAY_FACTOR = 20  # botocore's standard bases: 1 s after throttling, 0.05 s otherwise
 
@@ -34,6 +32,9 @@ class ClientSettings:
 
     region: str | None = None
     endpoint: str | None = None
+    # Where ``endpoint`` came from, when workdocs-users resolved it (handoff.resolve_endpoint);
+    # None: the stack config's, or boto3's own variables (see endpoint_of).
+    endpoint_source: str | None = None
     profile: str | None = None
     retry_mode: str = "adaptive"  # adaptive: throttling slows the whole client (process) down
     max_attempts: int | None = None  # total attempts per call, as AWS config's max_attempts; None: no limit
@@ -55,13 +56,19 @@ class ClientSettings:
             raise UsageError("workdocs:maxAttempts must be a whole number of attempts, at least 1")
         return cls(
             region=get("workdocs:region"),
-            endpoint=os.environ.get(ENDPOINT_ENV) or get("workdocs:endpoint"),
+            endpoint=get(ENDPOINT_CONFIG) or None,
             profile=get("workdocs:profile"),
             retry_mode=retry_mode,
             max_attempts=max_attempts,
             call_timeout=_seconds(get, "workdocs:callTimeout", cls.call_timeout, minimum_exclusive=True),
             retry_base_delay=_seconds(get, "workdocs:retryBaseDelay", cls.retry_base_delay),
         )
+
+    def endpoint_of(self) -> Endpoint:
+        """The endpoint the client talks to, and where it came from (for messages that name it)."""
+        if self.endpoint_source is not None:
+            return Endpoint(self.endpoint, self.endpoint_source)
+        return sdk_endpoint(self.endpoint, os.environ)
 
     def retry_policy(self) -> RetryPolicy:
         from pulumi_workdocs.aws.retry import RetryPolicy
