@@ -7,8 +7,8 @@ pickled: ``configure()`` builds the client in the provider process.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import json
 import os
 import sys
 import threading
@@ -30,6 +30,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from pulumi_workdocs import handoff
 from pulumi_workdocs.aws import ClientSettings, iter_users
 from pulumi_workdocs.aws.errors import describe, error_code, retry_note
 from pulumi_workdocs.aws.users_cache import UsersCache, handed_listing
@@ -38,10 +39,6 @@ from pulumi_workdocs.core.half_made import is_half_made, is_marked, marked_given
 from pulumi_workdocs.core.plan import replace_refusal
 from pulumi_workdocs.core.recovery import made_by, runs_from_text
 from pulumi_workdocs.core.user import (
-    APPROVED_REMOVALS_ENV,
-    JOURNAL_ENV,
-    LISTING_ENV,
-    PASSWORD_ENV_NOT_SET,
     PROVIDER_KEY,
     changed_fields,
     is_unknown,
@@ -75,25 +72,22 @@ def _check_approved_removal(user_id: str, username: str) -> None:
 
     The check (a preview) and the update are two engine runs: an update landing between them
     could make this one remove users nobody reviewed. ``up`` lists the Ids it approved in
-    the file named by WORKDOCS_APPROVED_REMOVALS; a plain ``pulumi up`` sets none.
+    its run hand-off; a plain ``pulumi up`` hands none.
     """
-    path = os.environ.get(APPROVED_REMOVALS_ENV)
-    if not path:
+    run = handoff.current()
+    if run is None or run.approved_removals is None or user_id in run.approved_removals:
         return
-    with open(path) as approved:
-        if user_id in json.load(approved):
-            return
     raise WorkDocsUserError(
         f"WorkDocs user '{username}': refused: its removal was not in the plan that workdocs-users up checked "
         "(the stack changed after the check); run workdocs-users up again to review the new plan"
     )
 
 
-def _unset_env(password: Any) -> str | None:
-    """The variable's name when the stack passed PASSWORD_ENV_NOT_SET for this password."""
-    if isinstance(password, str) and password.startswith(PASSWORD_ENV_NOT_SET):
-        return password.removeprefix(PASSWORD_ENV_NOT_SET)
-    return None
+def _unset_env(username: Any) -> str | None:
+    """The password.env variable the run hand-off names as not set for this user (the program
+    then passes no password)."""
+    run = handoff.current()
+    return run.password_env_not_set(username) if run is not None and isinstance(username, str) else None
 
 
 class WorkDocsUserProvider(ResourceProvider):
@@ -106,14 +100,18 @@ class WorkDocsUserProvider(ResourceProvider):
     _build_lock = threading.Lock()
 
     def configure(self, req: ConfigureRequest) -> None:
-        self._settings = ClientSettings.from_config(req.config.get)
-        self._client: WorkDocsClient | None = None
-        self._cache: UsersCache | None = None
         if _in_dynamic_host() and not os.environ.get("WORKDOCS_PROVIDER_TRACEBACKS"):
             # Pulumi's host reports any error with traceback.format_exc(); our expected
             # errors are one complete line, so print them without frames (the limit is
             # read at format time and only this provider process is affected).
             sys.tracebacklimit = 0
+        settings = ClientSettings.from_config(req.config.get)
+        run = handoff.current()
+        if run is not None and run.endpoint.url:  # workdocs-users resolved it: every command, one service
+            settings = dataclasses.replace(settings, endpoint=run.endpoint.url, endpoint_source=run.endpoint.source)
+        self._settings = settings
+        self._client: WorkDocsClient | None = None
+        self._cache: UsersCache | None = None
 
     @property
     def client(self) -> WorkDocsClient:
@@ -141,7 +139,8 @@ class WorkDocsUserProvider(ResourceProvider):
 
     def _list_users(self, organization_id: str) -> Iterable[Mapping[str, Any]]:
         """The listing the CLI handed to this preview, else DescribeUsers pages."""
-        handed = handed_listing(os.environ.get(LISTING_ENV), organization_id)
+        run = handoff.current()
+        handed = handed_listing(run.listing if run else None, organization_id)
         return handed if handed is not None else iter_users(self.client, organization_id)
 
     # -- check / diff (no API calls) ----------------------------------------------------
@@ -154,12 +153,11 @@ class WorkDocsUserProvider(ResourceProvider):
         old_password = olds.get("password")
         if old_password is not None and is_unknown(old_password):
             old_password = None
-        unset_env = _unset_env(known.get("password"))
+        unset_env = _unset_env(known.get("username")) if inputs.get("password") is None else None
         if unset_env and old_password is not None:
             known["password"] = inputs["password"] = old_password  # set at creation; not needed again
         elif unset_env:  # an existing user whose state was refreshed (read keeps no password), or an adoption
-            known.pop("password")
-            inputs.pop("password")
+            inputs.pop("password", None)
         creating = not olds and not known.get("adopt")
         failures = [
             CheckFailure(str(p.path[0]) if p.path else "", f"{p.field} {p.rule}")
@@ -335,7 +333,8 @@ class WorkDocsUserProvider(ResourceProvider):
         if is_half_made(outputs, args):
             return user
         created = user.get("CreatedTimestamp")
-        journal = os.environ.get(JOURNAL_ENV)
+        run = handoff.current()
+        journal = run.journal if run else None
         if journal:
             # Under workdocs-users up, the proof is the journal of unfinished runs (core.recovery):
             # a run planned this username and WorkDocs made the user after that run started.

@@ -6,12 +6,11 @@ import base64
 import hashlib
 import hmac
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pulumi
 
-from pulumi_workdocs.core.user import PASSWORD_ENV_NOT_SET
 from pulumi_workdocs.resource import WorkDocsUser
 from pulumi_workdocs.users_file import UserEntry, UsersFile
 
@@ -39,11 +38,22 @@ def _password(entry: UserEntry, organization_id: str, config: pulumi.Config) -> 
         namespace, name = password_config_key(source["config"])
         return pulumi.Config(namespace).require_secret(name), False
     if "env" in source:
-        # Unset is fine for a user that exists: the password is used once, to create it.
-        value = os.environ.get(source["env"]) or PASSWORD_ENV_NOT_SET + source["env"]
-        return pulumi.Output.secret(value), False
+        # Unset is fine for a user that exists: the password is used once, to create it. Then
+        # none is passed, and the run hand-off names the variable (unset_password_env).
+        value = os.environ.get(source["env"])
+        return (pulumi.Output.secret(value) if value else None), False
     seed = config.require_secret(PASSWORD_SEED_KEY)
     return seed.apply(lambda s: generated_password(s, organization_id, entry.username)), True
+
+
+def unset_password_env(users_file: UsersFile, environ: Mapping[str, str]) -> dict[str, str]:
+    """Username -> the ``password: {env: NAME}`` variable that is not set, for the run hand-off:
+    the program passes no password for these users, and the provider refuses only to create one."""
+    return {
+        entry.username: entry.password["env"]
+        for entry in users_file.users
+        if entry.password and "env" in entry.password and not environ.get(entry.password["env"])
+    }
 
 
 def program(users_file: UsersFile) -> Callable[[], None]:

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
+from pulumi_workdocs import handoff
+from pulumi_workdocs.handoff import RunHandoff
 from pulumi_workdocs.provider import WorkDocsUserProvider
 from workdocs_local import WorkDocsLocalServer
 
@@ -27,6 +32,22 @@ def provider(workdocs_server: WorkDocsLocalServer, aws_env: None) -> WorkDocsUse
     config = {"workdocs:endpoint": workdocs_server.url, "workdocs:region": "us-east-1"}
     p.configure(ConfigureRequest(Config(config, "test")))
     return p
+
+
+@pytest.fixture
+def hand_off(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., RunHandoff]:
+    """Hands the provider in this process a run hand-off, as workdocs-users hands one to the
+    provider process of an engine run (each in a new file: the provider reads a file once)."""
+    numbers = itertools.count()
+
+    def hand(**fields: Any) -> RunHandoff:
+        run = RunHandoff(**fields)
+        path = tmp_path / f"run-{next(numbers)}.json"
+        run.write(path)
+        monkeypatch.setenv(handoff.RUN_ENV, str(path))
+        return run
+
+    return hand
 
 
 ALICE: dict[str, Any] = {  # WorkDocsUser arguments, without organization_id

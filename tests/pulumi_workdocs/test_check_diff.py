@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -138,19 +139,17 @@ def test_unknown_replace_field_is_a_replace() -> None:
     assert diff({**ARGS, "email_address": UNKNOWN}) == (True, ["email_address"], True)
 
 
-def test_an_unset_password_variable_keeps_an_existing_users_password() -> None:
+def test_an_unset_password_variable_keeps_an_existing_users_password(hand_off: Callable[..., Any]) -> None:
     """The password is used once, at creation: later runs need not have its variable set."""
-    from pulumi_workdocs.core.user import PASSWORD_ENV_NOT_SET
-
-    news = {**ARGS, "password": PASSWORD_ENV_NOT_SET + "ALICE_PASSWORD"}
+    hand_off(unset_password_env={"alice": "ALICE_PASSWORD"})
+    news = {k: v for k, v in ARGS.items() if k != "password"}  # the program passes none
     result = provider.check(ARGS, news)
     assert result.failures == [] and result.inputs["password"] == ARGS["password"]
 
 
-def test_an_unset_password_variable_refuses_to_create() -> None:
-    from pulumi_workdocs.core.user import PASSWORD_ENV_NOT_SET
-
-    news = {**ARGS, "password": PASSWORD_ENV_NOT_SET + "ALICE_PASSWORD"}
+def test_an_unset_password_variable_refuses_to_create(hand_off: Callable[..., Any]) -> None:
+    hand_off(unset_password_env={"alice": "ALICE_PASSWORD"})
+    news = {**ARGS, "password": None}
     assert failures(news) == [
         (
             "password",
@@ -166,18 +165,16 @@ def test_an_unset_password_variable_refuses_to_create() -> None:
     ]
 
 
-def test_an_unset_password_variable_after_a_refresh_is_still_an_existing_user() -> None:
+def test_an_unset_password_variable_after_a_refresh_is_still_an_existing_user(hand_off: Callable[..., Any]) -> None:
     """read() keeps no password, so refreshed olds have none: the user still exists."""
-    from pulumi_workdocs.core.user import PASSWORD_ENV_NOT_SET
-
+    hand_off(unset_password_env={"alice": "ALICE_PASSWORD"})
     refreshed = {k: v for k, v in ARGS.items() if k != "password"}
-    news = {**ARGS, "password": PASSWORD_ENV_NOT_SET + "ALICE_PASSWORD"}
+    news = {**ARGS, "password": None}
     result = provider.check(refreshed, news)
     assert result.failures == [] and "password" not in result.inputs
 
 
-def test_an_unset_password_variable_does_not_stop_an_adoption() -> None:
-    from pulumi_workdocs.core.user import PASSWORD_ENV_NOT_SET
-
-    news = {**ARGS, "adopt": True, "password": PASSWORD_ENV_NOT_SET + "ALICE_PASSWORD"}
+def test_an_unset_password_variable_does_not_stop_an_adoption(hand_off: Callable[..., Any]) -> None:
+    hand_off(unset_password_env={"alice": "ALICE_PASSWORD"})
+    news = {**ARGS, "adopt": True, "password": None}
     assert failures(news) == []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_workdocs.commands.context import Context, resolve_endpoint
+from pulumi_workdocs.commands.context import Context, stack_endpoint
 from pulumi_workdocs.errors import UsageError
 
 
@@ -18,12 +18,12 @@ def _context(tmp_path: Path, config: str, flag: str | None = "http://127.0.0.1:9
 def test_one_endpoint_rule_flag_then_environment_then_stack_config(tmp_path: Path) -> None:
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  workdocs:endpoint: http://config:1\n")
     environ = {"AWS_ENDPOINT_URL": "http://env:2", "AWS_ENDPOINT_URL_WORKDOCS": "http://env-workdocs:3"}
-    assert resolve_endpoint("http://flag:4", environ, tmp_path, "dev").describe() == "http://flag:4 (from --endpoint)"
-    assert resolve_endpoint(None, environ, tmp_path, "dev").url == "http://env-workdocs:3"
-    assert resolve_endpoint(None, {"AWS_ENDPOINT_URL": "http://env:2"}, tmp_path, "dev").url == "http://env:2"
-    from_config = resolve_endpoint(None, {}, tmp_path, "dev")
+    assert stack_endpoint("http://flag:4", environ, tmp_path, "dev").describe() == "http://flag:4 (from --endpoint)"
+    assert stack_endpoint(None, environ, tmp_path, "dev").url == "http://env-workdocs:3"
+    assert stack_endpoint(None, {"AWS_ENDPOINT_URL": "http://env:2"}, tmp_path, "dev").url == "http://env:2"
+    from_config = stack_endpoint(None, {}, tmp_path, "dev")
     assert from_config.describe() == "http://config:1 (from workdocs:endpoint in Pulumi.dev.yaml)"
-    assert resolve_endpoint(None, {}, tmp_path, "prod").url is None  # no Pulumi.prod.yaml
+    assert stack_endpoint(None, {}, tmp_path, "prod").url is None  # no Pulumi.prod.yaml
 
 
 def test_the_cli_client_takes_the_stacks_workdocs_settings_as_the_provider_does(tmp_path: Path) -> None:

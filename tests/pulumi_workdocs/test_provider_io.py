@@ -27,7 +27,7 @@ from pulumi_workdocs.aws import ClientSettings, iter_users
 from pulumi_workdocs.aws.retry import RetryPolicy
 from pulumi_workdocs.aws.users_cache import write_listing
 from pulumi_workdocs.core.half_made import MARK, marked_given_name
-from pulumi_workdocs.core.user import LISTING_ENV, outputs_from_user, with_defaults
+from pulumi_workdocs.core.user import outputs_from_user, with_defaults
 from pulumi_workdocs.errors import UsageError, WorkDocsUserError
 from pulumi_workdocs.provider import WorkDocsUserProvider
 from workdocs_local import WorkDocsLocalServer
@@ -491,7 +491,7 @@ def test_a_handed_listing_answers_the_reads_without_listing_again(
     provider: WorkDocsUserProvider,
     workdocs: Any,
     workdocs_server: WorkDocsLocalServer,
-    monkeypatch: pytest.MonkeyPatch,
+    hand_off: Callable[..., Any],
     tmp_path: Path,
 ) -> None:
     """What plan listed just before its preview is what the preview's refresh reads: one listing."""
@@ -500,7 +500,7 @@ def test_a_handed_listing_answers_the_reads_without_listing_again(
     listed = list(iter_users(workdocs, organization))
     listing = tmp_path / "listing.json"
     write_listing(listing, organization, listed)
-    monkeypatch.setenv(LISTING_ENV, str(listing))
+    hand_off(listing=str(listing))
     workdocs_server.app.requests.clear()
     reads = [provider.read(u["Id"], _state(u, organization)) for u in users]
     assert _ops(workdocs_server) == []  # no call at all
@@ -516,7 +516,7 @@ def test_a_listing_for_another_organization_or_unreadable_is_not_used(
     provider: WorkDocsUserProvider,
     workdocs: Any,
     workdocs_server: WorkDocsLocalServer,
-    monkeypatch: pytest.MonkeyPatch,
+    hand_off: Callable[..., Any],
     tmp_path: Path,
     content: str | None,
 ) -> None:
@@ -525,7 +525,7 @@ def test_a_listing_for_another_organization_or_unreadable_is_not_used(
     listing = tmp_path / "listing.json"
     if content is not None:
         listing.write_text(content)
-    monkeypatch.setenv(LISTING_ENV, str(listing))
+    hand_off(listing=str(listing))
     workdocs_server.app.requests.clear()
     assert [provider.read(u["Id"], _state(u, organization)).id for u in users] == [u["Id"] for u in users]
     assert _ops(workdocs_server) == ["DescribeUsers"]  # one listing here for both (alone, each would be one)

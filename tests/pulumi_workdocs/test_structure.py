@@ -177,3 +177,104 @@ def test_an_unexpected_error_is_reported_as_a_bug_not_as_the_users_mistake(
     assert "--debug" in err[1] and len(err) == 2
     with pytest.raises(RecursionError):
         cli.main(["validate", "--debug", str(ROOT / "users.yaml")])
+
+
+# -- the contract between the CLI and the provider process: one run hand-off -----------------
+
+# WORKDOCS_* variables a person sets for a process of their own (never the CLI for the provider).
+USER_KNOBS = {
+    "WORKDOCS_DEBUG",  # the CLI's traceback of an unexpected error
+    "WORKDOCS_STACK",  # the CLI's default --stack
+    "WORKDOCS_MAX_REMOVALS",  # the CLI's default --max-removals
+    "WORKDOCS_LOCAL_PORT",  # make demo's workdocs-local port
+    "WORKDOCS_PROVIDER_TRACEBACKS",  # the provider process's tracebacks of unexpected errors
+}
+HANDOFF_MODULE = PROVIDER / "pulumi_workdocs" / "handoff.py"
+
+
+def _workdocs_names(path: Path) -> set[str]:
+    """Every string constant naming a WORKDOCS_* variable in a module (a read through a constant
+    defined elsewhere still has its literal somewhere)."""
+    return {
+        node.value
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("WORKDOCS_")
+    }
+
+
+def _environment_reads(path: Path) -> list[str]:
+    """The argument of each os.environ.get / os.getenv / os.environ[...] / environ.get in a module, as source."""
+    reads = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args:
+            target = ast.unparse(node.func)
+            if target in ("os.environ.get", "os.getenv", "environ.get"):
+                reads.append(ast.unparse(node.args[0]))
+        elif isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
+            reads.append(ast.unparse(node.slice))
+    return reads
+
+
+def test_the_scan_finds_a_workdocs_variable_read_however_it_is_written(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text('import os\nNAME = "WORKDOCS_LISTING"\nos.environ.get(NAME)\nos.environ["X"]\n')
+    assert _workdocs_names(module) == {"WORKDOCS_LISTING"}
+    assert _environment_reads(module) == ["NAME", "'X'"]
+
+
+def test_only_the_hand_off_module_names_a_variable_for_the_provider_process() -> None:
+    """The CLI tells the provider process everything through WORKDOCS_RUN's document: no other
+    WORKDOCS_* variable is read or set by the package, except the knobs a person sets."""
+    from pulumi_workdocs import handoff
+
+    for path in (PROVIDER / "pulumi_workdocs").rglob("*.py"):
+        names = _workdocs_names(path)
+        if path == HANDOFF_MODULE:
+            assert names == {handoff.RUN_ENV}
+        else:
+            assert names <= USER_KNOBS, f"{path.relative_to(PROVIDER)} names {sorted(names - USER_KNOBS)}"
+    # What the provider process reads from its environment: the hand-off, the tracebacks knob,
+    # and boto3's own (AWS_*) variables; a newly read variable has to be added here on purpose.
+    package = PROVIDER / "pulumi_workdocs"
+    provider_side = [package / "provider.py", *(package / "aws").rglob("*.py"), *(package / "plugin").rglob("*.py")]
+    reads = {read for path in provider_side for read in _environment_reads(path)}
+    assert reads <= {"'WORKDOCS_PROVIDER_TRACEBACKS'", "TRACEBACKS", "'AWS_REGION'"}, reads
+
+
+def test_the_hand_off_round_trips_every_field() -> None:
+    """Write -> read gives an equal frozen object, with every field of the dataclass in the
+    document: a field added to RunHandoff and not to its JSON fails here."""
+    import dataclasses
+    import tempfile
+
+    from pulumi_workdocs import handoff
+    from pulumi_workdocs.handoff import Endpoint, RunHandoff
+
+    run = RunHandoff(
+        endpoint=Endpoint("http://127.0.0.1:9", "from $AWS_ENDPOINT_URL"),
+        approved_removals=frozenset({"u-1"}),
+        journal="j.json",
+        listing="l.json",
+        unset_password_env={"dave": "DAVE_PASSWORD"},
+    )
+    fields = {f.name for f in dataclasses.fields(RunHandoff)}
+    assert all(getattr(run, name) != getattr(RunHandoff(), name) for name in fields - {"version"})
+    assert set(run.to_json()) == fields and run.to_json()["version"] == handoff.VERSION == 1
+    assert RunHandoff.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "run.json"
+        run.write(path)
+        assert handoff.read(path) == run
+
+
+def test_the_hand_off_module_imports_nothing_heavy() -> None:
+    """The provider process and the CLI both read it: no boto3, no pulumi, no yaml, no core."""
+    code = (
+        "import sys\n"
+        "import pulumi_workdocs.handoff\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'pulumi', 'yaml', 'grpc')"
+        " or (m.startswith('pulumi_workdocs.') and m not in ('pulumi_workdocs.handoff', 'pulumi_workdocs.errors'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pulumi_workdocs.errors import UsageError, WorkDocsAPIError
+from pulumi_workdocs.handoff import ENDPOINT_CONFIG, Endpoint, sdk_endpoint
 
 if TYPE_CHECKING:
     from mypy_boto3_workdocs import WorkDocsClient
@@ -21,9 +22,6 @@ if TYPE_CHECKING:
     from pulumi_workdocs.aws.retry import RetryPolicy
 
 DEFAULT_REGION = "us-east-1"
-# The endpoint workdocs-users resolved (--endpoint, environment, stack config), passed to the
-# provider process; it overrides workdocs:endpoint, so every command talks to the same service.
-ENDPOINT_ENV = "WORKDOCS_ENDPOINT"
 PAGE_SIZE = 999  # DescribeUsers' largest Limit: 5,000 users are 6 calls
 THROTTLING_DELAY_FACTOR = 20  # botocore's standard bases: 1 s after throttling, 0.05 s otherwise
 CONNECT_TIMEOUT = 5.0  # seconds to open a connection (botocore's default is 60)
@@ -35,8 +33,8 @@ class ClientSettings:
 
     region: str | None = None
     endpoint: str | None = None
-    # Where ``endpoint`` came from (e.g. "from --endpoint"), for the line of an endpoint that never
-    # answers (the CLI knows it); None: said in general terms.
+    # Where ``endpoint`` came from, when workdocs-users resolved it (handoff.resolve_endpoint);
+    # None: the stack config's, or boto3's own variables (see endpoint_of).
     endpoint_source: str | None = None
     profile: str | None = None
     retry_mode: str = "adaptive"  # adaptive: throttling slows the whole client (process) down
@@ -60,18 +58,21 @@ class ClientSettings:
             max_attempts = 0
         if max_attempts is not None and max_attempts < 1:
             raise UsageError("workdocs:maxAttempts must be a whole number of attempts, at least 1")
-        region = get("workdocs:region")  # asked in this order: the plugin's schema lists the keys so
-        handed, configured = os.environ.get(ENDPOINT_ENV), get("workdocs:endpoint")
         return cls(
-            region=region,
-            endpoint=handed or configured,
-            endpoint_source="from workdocs-users" if handed else "from workdocs:endpoint" if configured else None,
+            region=get("workdocs:region"),
+            endpoint=get(ENDPOINT_CONFIG) or None,
             profile=get("workdocs:profile"),
             retry_mode=retry_mode,
             max_attempts=max_attempts,
             call_timeout=_seconds(get, "workdocs:callTimeout", cls.call_timeout, minimum_exclusive=True),
             retry_base_delay=_seconds(get, "workdocs:retryBaseDelay", cls.retry_base_delay),
         )
+
+    def endpoint_of(self) -> Endpoint:
+        """The endpoint the client talks to, and where it came from (for messages that name it)."""
+        if self.endpoint_source is not None:
+            return Endpoint(self.endpoint, self.endpoint_source)
+        return sdk_endpoint(self.endpoint, os.environ)
 
     def retry_policy(self) -> RetryPolicy:
         from pulumi_workdocs.aws.retry import RetryPolicy
@@ -102,14 +103,8 @@ class ClientSettings:
             retries["total_max_attempts"] = self.max_attempts
         config = Config(retries=retries, connect_timeout=self.connect_timeout)
         client = session.client("workdocs", region_name=region, endpoint_url=self.endpoint, config=config)
-        install(client, self.retry_policy(), self.endpoint_source or self._default_source(region))
+        install(client, self.retry_policy(), self.endpoint_of().source)
         return client
-
-    def _default_source(self, region: str) -> str:
-        """Where the endpoint came from when no source was given."""
-        if self.endpoint:
-            return "from the provider's settings"
-        return f"no endpoint set: boto3's $AWS_ENDPOINT_URL_WORKDOCS, $AWS_ENDPOINT_URL or AWS's for {region}"
 
 
 def _seconds(get: Any, key: str, default: float, minimum_exclusive: bool = False) -> float:

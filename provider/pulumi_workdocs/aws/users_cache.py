@@ -34,7 +34,7 @@ User = dict[str, Any]
 
 
 def write_listing(path: Path, organization_id: str, users: Iterable[Mapping[str, Any]]) -> None:
-    """The CLI's listing, for the provider process of the preview it runs next (``LISTING_ENV``)."""
+    """The CLI's listing, for the provider process of the preview it runs next (named in its run hand-off)."""
     path.write_text(json.dumps({"organization_id": organization_id, "users": list(users)}, default=_json_time))
 
 

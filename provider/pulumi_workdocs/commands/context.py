@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from pulumi_workdocs.handoff import ENDPOINT_CONFIG, Endpoint, resolve_endpoint
 from pulumi_workdocs.users_file import UsersFile, load
 
 if TYPE_CHECKING:
@@ -21,35 +22,13 @@ if TYPE_CHECKING:
     from pulumi import automation as auto
 
 
-ENDPOINT_ENV = ("AWS_ENDPOINT_URL_WORKDOCS", "AWS_ENDPOINT_URL")  # boto3's own variables, in its order
-ENDPOINT_CONFIG = "workdocs:endpoint"
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Where every command of one invocation talks to WorkDocs, and why."""
-
-    url: str | None  # None: AWS's endpoint for the region
-    source: str
-
-    def describe(self) -> str:
-        return f"{self.url or 'AWS (the region endpoint)'} ({self.source})"
-
-
-def resolve_endpoint(flag: str | None, environ: Mapping[str, str], work_dir: Path, stack_name: str) -> Endpoint:
-    """One rule for every command: --endpoint, then the environment, then the stack's config.
+def stack_endpoint(flag: str | None, environ: Mapping[str, str], work_dir: Path, stack_name: str) -> Endpoint:
+    """The one endpoint rule (handoff.resolve_endpoint) with this stack's ``Pulumi.<stack>.yaml``.
 
     An endpoint from the flag or the environment is never written into the stack's config.
     """
-    if flag:
-        return Endpoint(flag, "from --endpoint")
-    for name in ENDPOINT_ENV:
-        if environ.get(name):
-            return Endpoint(environ[name], f"from ${name}")
-    value = stack_config(work_dir, stack_name).get(ENDPOINT_CONFIG)
-    if isinstance(value, str) and value:
-        return Endpoint(value, f"from {ENDPOINT_CONFIG} in Pulumi.{stack_name}.yaml")
-    return Endpoint(None, "no --endpoint, $AWS_ENDPOINT_URL_WORKDOCS or workdocs:endpoint")
+    configured = stack_config(work_dir, stack_name).get(ENDPOINT_CONFIG)
+    return resolve_endpoint(flag, environ, configured, f"Pulumi.{stack_name}.yaml")
 
 
 def stack_config(work_dir: Path, stack_name: str) -> dict[str, Any]:
@@ -74,7 +53,7 @@ class Context:
 
     @property
     def endpoint(self) -> Endpoint:
-        return resolve_endpoint(self.endpoint_flag, os.environ, self.work_dir, self.stack_name)
+        return stack_endpoint(self.endpoint_flag, os.environ, self.work_dir, self.stack_name)
 
     def users_file(self) -> UsersFile:
         return load(self.users_path)
@@ -82,7 +61,7 @@ class Context:
     def stack(self, users_file: UsersFile) -> auto.Stack:
         from pulumi_workdocs.engine.root_stack import open_stack
 
-        return open_stack(users_file, self.stack_name, self.backend, self.work_dir, endpoint=self.endpoint.url)
+        return open_stack(users_file, self.stack_name, self.backend, self.work_dir, endpoint=self.endpoint)
 
     def state(self) -> list[dict[str, Any]]:
         """The stack's resources, read without decrypting anything ([] before the first update)."""

@@ -10,13 +10,11 @@ provider, which refuses any other (see README, "The removal guard").
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,7 +36,6 @@ from pulumi_workdocs.core.plan import (
 )
 from pulumi_workdocs.core.plan_render import RENDERERS, render_text
 from pulumi_workdocs.core.recovery import JournalRun, recoverable
-from pulumi_workdocs.core.user import APPROVED_REMOVALS_ENV, JOURNAL_ENV, LISTING_ENV
 from pulumi_workdocs.engine import engine_errors
 from pulumi_workdocs.engine.journal import (
     broken_attributes,
@@ -49,7 +46,7 @@ from pulumi_workdocs.engine.journal import (
     write_runs,
 )
 from pulumi_workdocs.engine.preview import EngineFailed, engine_run, is_user, op_of, preview_steps
-from pulumi_workdocs.engine.root_stack import PROJECT
+from pulumi_workdocs.engine.root_stack import PROJECT, handing_off
 from pulumi_workdocs.errors import EngineError, Exit
 from pulumi_workdocs.schema import validate
 from pulumi_workdocs.stack import password_config_key
@@ -111,7 +108,7 @@ def check(
             # The preview's refresh reads the users just listed, not a second listing.
             listing = Path(scratch) / "listing.json"
             write_listing(listing, users_file.organization_id, users)
-            with engine_env(stack, {LISTING_ENV: str(listing)}):
+            with handing_off(stack, listing=str(listing)):
                 steps = preview_steps(stack)
     plan = build_plan(steps, live, resumed)
     plan.endpoint = endpoint.describe()
@@ -143,17 +140,6 @@ def passwords_pass_check(users_file: UsersFile, stack: auto.Stack) -> bool:
         if any(problem.path[:1] == ("password",) for problem in validate(inputs, "WorkDocsUserArgs")):
             return False
     return True
-
-
-@contextlib.contextmanager
-def engine_env(stack: auto.Stack, values: Mapping[str, str]) -> Iterator[None]:
-    """Variables for the engine's runs inside the block (its provider processes inherit them)."""
-    before = stack.workspace.env_vars
-    stack.workspace.env_vars = {**before, **values}
-    try:
-        yield
-    finally:
-        stack.workspace.env_vars = before
 
 
 def clear_stale_locks(ctx: Context) -> None:
@@ -241,28 +227,22 @@ def run_up(ctx: Context, max_removals: str, verbose: bool = False, always_previe
     # Recorded before anything is applied: the proof that lets a rerun take over what this makes.
     creating = frozenset(c.username.lower() for c in plan.changes if c.kind in ("create", "replace"))
     write_runs(checked.journal, [*checked.runs, JournalRun(dt.datetime.now(dt.UTC), creating)])
-    with tempfile.TemporaryDirectory() as scratch:
-        approved = Path(scratch) / "approved-removals.json"
-        approved.write_text(json.dumps(sorted(c.id for c in plan.changes if c.removes and c.id)))
-        variables = {
-            APPROVED_REMOVALS_ENV: str(approved),
-            JOURNAL_ENV: str(checked.journal),
-            # One checkpoint at the end instead of one per step, each a rewrite of the whole state
-            # (quadratic in the users on a file or S3 backend). Safe here: a rerun after a crash
-            # refreshes first, and the journal proves which users this run created.
-            "PULUMI_SKIP_CHECKPOINTS": "true",
-        }
-        output: Callable[[str], None] = print if verbose else (lambda _line: None)
-        try:
-            with engine_env(stack, variables):
-                engine_run(
-                    "update",
-                    lambda on_event: stack.up(on_output=output, on_event=on_event, refresh=True),
-                    watch=progress,
-                )
-        except EngineFailed as failure:
-            print(_failure_summary(plan, progress), flush=True)
-            raise failure from None
+    approved = frozenset(c.id for c in plan.changes if c.removes and c.id)
+    # One checkpoint at the end instead of one per step, each a rewrite of the whole state
+    # (quadratic in the users on a file or S3 backend). Safe here: a rerun after a crash
+    # refreshes first, and the journal proves which users this run created.
+    variables = {"PULUMI_SKIP_CHECKPOINTS": "true"}
+    output: Callable[[str], None] = print if verbose else (lambda _line: None)
+    try:
+        with handing_off(stack, variables, approved_removals=approved, journal=str(checked.journal)):
+            engine_run(
+                "update",
+                lambda on_event: stack.up(on_output=output, on_event=on_event, refresh=True),
+                watch=progress,
+            )
+    except EngineFailed as failure:
+        print(_failure_summary(plan, progress), flush=True)
+        raise failure from None
     clear(checked.journal)  # everything made is in the state now
     print(f"Done: {_counts(progress.applied)}.")
     return Exit.OK

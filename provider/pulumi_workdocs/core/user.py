@@ -23,18 +23,6 @@ from pulumi_workdocs.core.fields import (
 USER_TYPE_SUFFIX = "workdocs:User"
 # The serialized provider, among a dynamic resource's properties.
 PROVIDER_KEY = "__provider"
-# What the root stack passes, as a secret, for a password whose environment variable is not
-# set: check() keeps an existing user's stored password, and refuses only to create one.
-PASSWORD_ENV_NOT_SET = "\x00workdocs-users: environment variable not set: "
-# Names a file of the user Ids whose removal `workdocs-users up` checked; the provider's
-# delete() refuses any other while it is set.
-APPROVED_REMOVALS_ENV = "WORKDOCS_APPROVED_REMOVALS"
-# Names the journal of unfinished `workdocs-users up` runs (core.recovery): the provider's proof
-# that a user it meets on EntityAlreadyExists is its own.
-JOURNAL_ENV = "WORKDOCS_JOURNAL"
-# Names a file of the organization's users that `workdocs-users plan`/`up` listed just before
-# their preview: the preview's provider answers its refresh from it instead of listing again.
-LISTING_ENV = "WORKDOCS_LISTING"
 # The engine's marker of a value not known until apply (pulumi.runtime.rpc.UNKNOWN; a test holds them equal).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
