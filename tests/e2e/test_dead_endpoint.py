@@ -26,7 +26,7 @@ def test_up_against_a_stopped_service_fails_fast_with_one_line(tmp_path: Path) -
     elapsed = time.monotonic() - started
     text = str(raised.value)
     assert (
-        f"pulumi_workdocs.errors.EndpointUnreachable: cannot reach WorkDocs at {server.url} (from workdocs:endpoint): "
+        f"pulumi_workdocs.errors.EndpointUnreachable: cannot reach WorkDocs at {server.url} (from workdocs:endpoint in the stack config): "
         f"the connection was refused; {ENDPOINT_HINT}"
     ) in text
     assert "Traceback" not in text

@@ -183,15 +183,15 @@ def test_a_first_connect_timeout_is_one_line_too(full_backlog_url: str, aws_env:
         client.describe_users(OrganizationId=ORG)
 
 
-def test_without_an_endpoint_or_its_source_the_line_says_boto3_chose_it(
+def test_without_an_endpoint_or_its_source_the_line_names_the_variable_boto3_read(
     closed_url: str, aws_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL_WORKDOCS", closed_url)  # boto3's, read when no endpoint is given
     with pytest.raises(EndpointUnreachable) as raised:
         ClientSettings(region="eu-west-1").client().describe_users(OrganizationId=ORG)
     assert str(raised.value) == (
-        f"cannot reach WorkDocs at {closed_url} (no endpoint set: boto3's $AWS_ENDPOINT_URL_WORKDOCS, "
-        f"$AWS_ENDPOINT_URL or AWS's for eu-west-1): the connection was refused; {ENDPOINT_HINT}"
+        f"cannot reach WorkDocs at {closed_url} (from $AWS_ENDPOINT_URL_WORKDOCS): the connection was refused; "
+        f"{ENDPOINT_HINT}"
     )
 
 
@@ -232,7 +232,7 @@ def test_the_providers_create_and_read_fail_fast_naming_the_stack_config(closed_
     provider = WorkDocsUserProvider()
     provider.configure(ConfigureRequest(DynamicConfig({"workdocs:endpoint": closed_url}, "test")))
     line = (
-        f"cannot reach WorkDocs at {closed_url} (from workdocs:endpoint): the connection was refused; {ENDPOINT_HINT}"
+        f"cannot reach WorkDocs at {closed_url} (from workdocs:endpoint in the stack config): the connection was refused; {ENDPOINT_HINT}"
     )
     args = {"organization_id": ORG, **ALICE}
     with pytest.raises(EndpointUnreachable) as created:
@@ -250,7 +250,7 @@ def test_the_plugin_answers_one_line(stub: Any, closed_url: str) -> None:  # noq
     with pytest.raises(grpc.RpcError) as raised:
         stub.Create(proto.CreateRequest(urn=URN, properties=encode(alice)))
     assert raised.value.details() == (
-        f"cannot reach WorkDocs at {closed_url} (from workdocs:endpoint): the connection was refused; {ENDPOINT_HINT}"
+        f"cannot reach WorkDocs at {closed_url} (from workdocs:endpoint in the stack config): the connection was refused; {ENDPOINT_HINT}"
     )
 
 
