@@ -13,12 +13,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
 from pulumi_workdocs import yaml_load
 from pulumi_workdocs.core.fields import FIELDS, REQUIRED_KEYS
+from pulumi_workdocs.core.records import EntryArgs, StorageRule, UserArgs
 from pulumi_workdocs.errors import WorkDocsError
 from pulumi_workdocs.schema import field_path, is_time_zone, validate
 
@@ -64,10 +65,10 @@ class SizeError(ValueError):
         super().__init__(f"{text!r} {rule}")
 
 
-def parse_size(text: str) -> dict[str, Any]:
+def parse_size(text: str) -> StorageRule:
     """``"50 GB"`` -> QUOTA of 50e9 bytes; ``"1 TiB"`` -> 2**40; ``"unlimited"`` -> UNLIMITED."""
     if text.strip().lower() == "unlimited":
-        return {"storage_type": "UNLIMITED"}
+        return StorageRule(storage_type="UNLIMITED")
     match = _SIZE.match(text)
     unit = match.group(2).upper() if match else ""
     if not match or unit not in SIZE_UNITS:
@@ -77,13 +78,13 @@ def parse_size(text: str) -> dict[str, Any]:
         raise SizeError(text, "is not a whole number of bytes")
     if size > MAX_BYTES:
         raise SizeError(text, f"is more bytes than WorkDocs allows ({MAX_BYTES})")
-    return {"storage_type": "QUOTA", "storage_allocated_in_bytes": int(size)}
+    return StorageRule(storage_type="QUOTA", storage_allocated_in_bytes=int(size))
 
 
 _HUMAN_UNITS = ("TiB", "TB", "GiB", "GB", "MiB", "MB", "KiB", "KB", "B")  # largest exact unit first
 
 
-def human_size(rule: Mapping[str, Any] | None) -> str | None:
+def human_size(rule: Mapping[str, object] | None) -> str | None:
     """A storage rule as users-file text that ``parse_size`` reads back to the same bytes."""
     if not rule:
         return None
@@ -92,7 +93,9 @@ def human_size(rule: Mapping[str, Any] | None) -> str | None:
     allocated = rule.get("storage_allocated_in_bytes")
     if allocated is None:
         return None
-    size = int(allocated)
+    size = int(allocated) if isinstance(allocated, int | float | str) else -1
+    if size < 0:
+        return None
     if size == 0:
         return "0 B"
     for unit in _HUMAN_UNITS:
@@ -117,13 +120,13 @@ class UserEntry:
     password: dict[str, str] | None = None  # {"config": KEY} or {"env": NAME}
     index: int = 0  # position in users
 
-    def resource_args(self) -> dict[str, Any]:
+    def resource_args(self) -> EntryArgs:
         """Keyword arguments for WorkDocsUser (without organization_id and password)."""
-        args: dict[str, Any] = {"username": self.username, "given_name": self.given_name, "surname": self.surname}
+        args: dict[str, object] = {"username": self.username, "given_name": self.given_name, "surname": self.surname}
         args.update(self.values)
         if self.storage is not None:
             args["storage_rule"] = parse_size(self.storage)
-        return args
+        return cast(EntryArgs, args)
 
 
 @dataclass(frozen=True)
@@ -134,9 +137,9 @@ class UsersFile:
     document: dict[str, Any] = field(default_factory=dict)
     text: str = ""  # as read (decoded), for what needs its layout (export's indentation)
 
-    def inputs(self, entry: UserEntry) -> dict[str, Any]:
+    def inputs(self, entry: UserEntry) -> UserArgs:
         """WorkDocsUser's arguments for ``entry`` as the root stack registers them (password aside)."""
-        return {**entry.resource_args(), "organization_id": self.organization_id}
+        return UserArgs(**entry.resource_args(), organization_id=self.organization_id)
 
 
 def load(path: Path | str) -> UsersFile:

@@ -60,8 +60,7 @@ def api_user(username: str, **overrides: Any) -> dict[str, Any]:
 
 def resource(user: dict[str, Any], **outputs: Any) -> dict[str, Any]:
     """A WorkDocsUser in a deployment, as the provider left it after create/read."""
-    outs = outputs_from_user(user, {"deletion_policy": "DEACTIVATE", "adopt": False})
-    outs.update(outputs)
+    outs = {**outputs_from_user(user, {"deletion_policy": "DEACTIVATE", "adopt": False}), **outputs}
     return {
         "urn": f"urn:pulumi:dev::workdocs-users::pulumi-python:dynamic:workdocs:User::{outs['username']}",
         "type": "pulumi-python:dynamic:workdocs:User",

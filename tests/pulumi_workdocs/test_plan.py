@@ -10,13 +10,14 @@ import pytest
 
 from pulumi_workdocs.core.plan import FieldChange, Step, build_plan, guard
 from pulumi_workdocs.core.plan_render import SECRET_SIGNATURE, render_json, render_markdown, render_text
+from pulumi_workdocs.core.user import UserArgs, UserOutputs, as_args, as_outputs
 from pulumi_workdocs.errors import UsageError
 
 SECRET = {SECRET_SIGNATURE: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "[secret]"}
 
 
-def outs(username: str, **extra: Any) -> dict[str, Any]:
-    return {
+def outs(username: str, **extra: Any) -> UserOutputs:
+    return as_outputs({
         "organization_id": "d-1234567890",
         "username": username,
         "given_name": username.title(),
@@ -28,12 +29,12 @@ def outs(username: str, **extra: Any) -> dict[str, Any]:
         "adopt": False,
         "storage_rule": {"storage_type": "QUOTA", "storage_allocated_in_bytes": 50 * 1000**3},
         **extra,
-    }
+    })  # fmt: skip
 
 
-def inputs(username: str, **extra: Any) -> dict[str, Any]:
+def inputs(username: str, **extra: Any) -> UserArgs:
     base = {k: v for k, v in outs(username).items()}
-    return {**base, "password": SECRET, **extra}
+    return as_args({**base, "password": SECRET, **extra})
 
 
 STEPS = [
@@ -269,7 +270,7 @@ def _live(name: str, **extra: Any) -> dict[str, Any]:
 
 def _declared(name: str, protect: bool = False, **extra: Any) -> Declared:
     inputs = {"username": name, "given_name": name.title(), "surname": "Tester", "organization_id": ORG, **extra}
-    return Declared(name, inputs, protect)
+    return Declared(name, as_args(inputs), protect)
 
 
 def _state(live: dict[str, Any], protect: bool = False, **flags: Any) -> dict[str, Any]:
@@ -335,7 +336,8 @@ from pulumi_workdocs.core.user import UNKNOWN  # noqa: E402
 
 def _replace(old: dict[str, Any], **new: Any) -> Step:
     inputs = {**{k: old[k] for k in ("username", "given_name", "surname", "organization_id")}, "password": "s", **new}
-    return Step("replace", str(new.get("username", old["username"])), old, inputs, ("email_address",), None, old["Id"])
+    name = str(new.get("username", old["username"]))
+    return Step("replace", name, as_outputs(old), as_args(inputs), ("email_address",), None, old["Id"])
 
 
 @pytest.mark.parametrize(

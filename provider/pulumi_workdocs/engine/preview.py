@@ -9,7 +9,7 @@ from typing import Any
 from pulumi import automation as auto
 
 from pulumi_workdocs.core.plan import Step
-from pulumi_workdocs.core.user import USER_TYPE_SUFFIX
+from pulumi_workdocs.core.user import USER_TYPE_SUFFIX, as_args, as_outputs
 from pulumi_workdocs.errors import EngineError
 
 # Steps a refresh makes before the preview's own: they change nothing in WorkDocs.
@@ -36,8 +36,8 @@ def steps_from_events(events: Iterable[auto.EngineEvent]) -> list[Step]:
             Step(
                 op=op,
                 name=meta.urn.rsplit("::", 1)[1],
-                old=dict(meta.old.outputs or {}) if meta.old else None,
-                new=dict(meta.new.inputs or {}) if meta.new else None,
+                old=as_outputs(meta.old.outputs or {}) if meta.old else None,
+                new=as_args(meta.new.inputs or {}) if meta.new else None,
                 replace_keys=tuple(meta.keys or ()),
                 protect=(bool(meta.old.protect), bool(meta.new.protect)) if meta.old and meta.new else None,
                 id=(meta.old.id or None) if meta.old else None,
