@@ -18,7 +18,7 @@ from pulumi_workdocs.core.fields import BY_PROP, DEFAULTS, FIELDS, REQUIRED_KEYS
 from pulumi_workdocs.core.user import outputs_from_user
 from pulumi_workdocs.errors import UsageError
 from pulumi_workdocs.schema import is_time_zone
-from pulumi_workdocs.users_file import UserEntry, UsersFile, UsersFileError, human_size, loads
+from pulumi_workdocs.users_file import UserEntry, UsersFile, UsersFileError, loads
 
 # What a live user tells, as users-file keys: the API fields of each entry.
 _EXPORT_KEYS = tuple(f.prop for f in FIELDS if f.api and f.in_entry and f.prop not in REQUIRED_KEYS)
@@ -28,11 +28,10 @@ def export_entry(outputs: Mapping[str, Any], adopt: bool = True) -> dict[str, An
     """A users-file entry for a live user (property-form ``outputs``). Never a password."""
     entry: dict[str, Any] = {key: outputs[key] for key in REQUIRED_KEYS}
     for prop in _EXPORT_KEYS:
-        value = outputs.get(prop)
-        if prop == "storage_rule":
-            value = human_size(value)
+        field = BY_PROP[prop]
+        value = field.file_value(outputs.get(prop))
         if value not in (None, ""):
-            entry[BY_PROP[prop].key] = value
+            entry[field.key] = value
     if adopt:
         entry["adopt"] = True
     return entry

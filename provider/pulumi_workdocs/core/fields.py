@@ -18,6 +18,8 @@ from typing import Any
 
 from botocore import xform_name
 
+from pulumi_workdocs.core.storage import human_size, normal_storage_rule, parse_size
+
 
 class Change(Enum):
     """How a changed property reaches WorkDocs."""
@@ -45,6 +47,9 @@ class Field:
     choices: tuple[str, ...] | None = None
     members: tuple[str, ...] = ()  # a structure's members (API names) that the property carries
     normal: Callable[[object], object] | None = None  # the form two values are compared in
+    # How the users file writes the value when not as is (storage: '50 GB'), both ways.
+    to_file: Callable[[Any], str | None] | None = None
+    from_file: Callable[[str], object] | None = None
     prop: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -57,6 +62,10 @@ class Field:
     def key(self) -> str:
         """Its key in the users file."""
         return self.file_key or self.prop
+
+    def file_value(self, value: object) -> object:
+        """The value as the users file writes it."""
+        return self.to_file(value) if self.to_file is not None else value
 
     def same(self, old: object, new: object) -> bool:
         """Equal as WorkDocs holds them (a storage rule's unused members aside)."""
@@ -98,15 +107,6 @@ def from_api_value(value: object, members: tuple[str, ...] = ()) -> object:
 def _api_number(value: object) -> object:
     """Pulumi carries numbers as doubles; the API's integer and long must be ints."""
     return int(value) if isinstance(value, float) else value
-
-
-def normal_storage_rule(rule: object) -> object:
-    """UNLIMITED ignores any allocation; unset members are not values."""
-    if not isinstance(rule, Mapping):
-        return rule
-    if rule.get("storage_type") == "UNLIMITED":
-        return {"storage_type": "UNLIMITED"}
-    return {k: v for k, v in rule.items() if v is not None}
 
 
 STORAGE_RULE = "StorageRule"
@@ -152,6 +152,8 @@ FIELDS: tuple[Field, ...] = (
         file_key="storage",  # a human size such as '50 GB' in the users file
         members=STORAGE_RULE_MEMBERS,
         normal=normal_storage_rule,
+        to_file=human_size,
+        from_file=parse_size,
     ),
     Field(
         "Type",
