@@ -33,7 +33,7 @@ from pulumi.dynamic import (
 from pulumi_workdocs.aws import ClientSettings, iter_users
 from pulumi_workdocs.aws.errors import describe, error_code, retry_note
 from pulumi_workdocs.aws.users_cache import UsersCache, handed_listing
-from pulumi_workdocs.core.fields import BY_PROP, FIELDS, REPLACE_PROPS, Change
+from pulumi_workdocs.core.fields import BY_PROP, FIELDS, REPLACE_PROPS, RULED, Change
 from pulumi_workdocs.core.half_made import is_half_made, is_marked, marked_given_name, needs_follow_up
 from pulumi_workdocs.core.plan import replace_refusal
 from pulumi_workdocs.core.recovery import made_by, runs_from_text
@@ -53,7 +53,7 @@ from pulumi_workdocs.core.user import (
     with_defaults,
 )
 from pulumi_workdocs.errors import WorkDocsUserError
-from pulumi_workdocs.schema import is_time_zone, validate
+from pulumi_workdocs.schema import validate
 
 if TYPE_CHECKING:
     from mypy_boto3_workdocs import WorkDocsClient
@@ -179,9 +179,10 @@ class WorkDocsUserProvider(ResourceProvider):
                     f"it is needed to create WorkDocs user '{known.get('username')}'",
                 )
             )
-        zone = known.get("time_zone_id")
-        if isinstance(zone, str) and not is_time_zone(zone) and "time_zone_id" not in {f.property for f in failures}:
-            failures.append(CheckFailure("time_zone_id", f"time_zone_id '{zone}' is not an IANA time zone"))
+        for field in RULED:  # what the schema cannot check, unless it refused the value already
+            value = known.get(field.prop)
+            if field.rule and field.rule.broken(value) and field.prop not in {f.property for f in failures}:
+                failures.append(CheckFailure(field.prop, f"{field.prop} '{value}' {field.rule.problem}"))
         rule = cast(UserArgs, known).get("storage_rule")
         if (
             isinstance(rule, dict)

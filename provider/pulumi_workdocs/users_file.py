@@ -17,13 +17,13 @@ from typing import Any, cast
 import yaml
 
 from pulumi_workdocs import yaml_load
-from pulumi_workdocs.core.fields import FIELDS, REQUIRED_KEYS
+from pulumi_workdocs.core.fields import FIELDS, REQUIRED_KEYS, RULED
 from pulumi_workdocs.core.records import EntryArgs, UserArgs
 from pulumi_workdocs.core.storage import MAX_BYTES, SIZE_UNITS, SizeError, human_size, parse_size
 
 __all__ = ["MAX_BYTES", "SIZE_UNITS", "SizeError", "human_size", "parse_size"]  # their home: core/storage.py
 from pulumi_workdocs.errors import WorkDocsError
-from pulumi_workdocs.schema import field_path, is_time_zone, validate
+from pulumi_workdocs.schema import field_path, validate
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # control characters and what str.splitlines breaks on
 _ONE_LINE = "write it on one line; a YAML block scalar (| or >) keeps its last line break unless written |- or >-"
@@ -184,9 +184,11 @@ def _value_problems(where: Where, entry: dict[str, Any]) -> list[Finding]:
         if isinstance(value, str) and _CONTROL.search(value):
             path = (*where, key)
             problems.append(Finding(path, f"{field_path(path)} contains a line break or control character", _ONE_LINE))
-    zone = entry.get("time_zone_id")
-    if isinstance(zone, str) and zone and not is_time_zone(zone) and not _CONTROL.search(zone):
-        problems.append(_zone_problem((*where, "time_zone_id"), zone))
+    for ruled in RULED:  # a value with a line break is said above
+        value = entry.get(ruled.key)
+        if ruled.rule is not None and ruled.rule.broken(value) and not _CONTROL.search(str(value)):
+            path = (*where, ruled.key)
+            problems.append(Finding(path, f"{field_path(path)} {value!r} {ruled.rule.problem}", ruled.rule.hint))
     storage = entry.get("storage")
     rule = _size_rule(storage) if isinstance(storage, str) else None
     if rule:
@@ -241,14 +243,6 @@ def _size_rule(text: str) -> str | None:
     except ValueError:
         pass  # not a size at all: the schema's pattern says so
     return None
-
-
-def _zone_problem(path: tuple[str | int, ...], zone: str) -> Finding:
-    return Finding(
-        path,
-        f"{field_path(path)} {zone!r} is not an IANA time zone",
-        "use a name such as Europe/Paris or America/New_York",
-    )
 
 
 def _entries(document: dict[str, Any]) -> Iterator[UserEntry]:

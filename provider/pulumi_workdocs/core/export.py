@@ -14,10 +14,9 @@ import yaml
 
 from pulumi_workdocs import yaml_load
 from pulumi_workdocs.core.drift import Ignore, compute_drift, state_users
-from pulumi_workdocs.core.fields import BY_PROP, DEFAULTS, FIELDS, REQUIRED_KEYS
+from pulumi_workdocs.core.fields import BY_PROP, DEFAULTS, FIELDS, REQUIRED_KEYS, RULED
 from pulumi_workdocs.core.user import outputs_from_user
 from pulumi_workdocs.errors import UsageError
-from pulumi_workdocs.schema import is_time_zone
 from pulumi_workdocs.users_file import UserEntry, UsersFile, UsersFileError, loads
 
 # What a live user tells, as users-file keys: the API fields of each entry.
@@ -71,12 +70,14 @@ def _users_indent(users_file: UsersFile) -> int:
     return where[("users",)].value[1] - 1 if ("users", 0) in where else 2  # the list starts at its first dash
 
 
-def _usable_zone(entry: dict[str, Any], notes: list[str]) -> None:
-    """Drop a time zone the users file would refuse (not IANA): WorkDocs' value is then kept."""
-    zone = entry.get("time_zone_id")
-    if zone is not None and not is_time_zone(zone):
-        entry.pop("time_zone_id")
-        notes.append(f"{entry['username']}: time zone {zone!r} is not an IANA name; left out")
+def _usable_values(entry: dict[str, Any], notes: list[str]) -> None:
+    """Drop a value the users file would refuse by a field's rule (a time zone that is not IANA):
+    WorkDocs' value is then kept."""
+    for field in RULED:
+        value = entry.get(field.key)
+        if field.rule is not None and field.rule.broken(value):
+            entry.pop(field.key)
+            notes.append(f"{entry['username']}: {field.key} {value!r} {field.rule.problem}; left out")
 
 
 def _check(document: dict[str, Any], where: Path) -> None:
@@ -123,7 +124,7 @@ def build_export(
             if str(u["Id"]) in wanted
         ]
     for entry in entries:
-        _usable_zone(entry, notes if notes is not None else [])
+        _usable_values(entry, notes if notes is not None else [])
     where = users_file.path if users_file else Path("users.yaml")
     if all_:
         _check({"organization_id": org, "users": entries}, where)

@@ -18,6 +18,7 @@ from typing import Any
 
 from botocore import xform_name
 
+from pulumi_workdocs.core.rules import IANA_TIME_ZONE, Rule
 from pulumi_workdocs.core.storage import human_size, normal_storage_rule, parse_size
 
 
@@ -50,6 +51,7 @@ class Field:
     # How the users file writes the value when not as is (storage: '50 GB'), both ways.
     to_file: Callable[[Any], str | None] | None = None
     from_file: Callable[[str], object] | None = None
+    rule: Rule | None = None  # what the schema cannot check (core/rules.py)
     prop: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -143,6 +145,7 @@ FIELDS: tuple[Field, ...] = (
         Change.UPDATE_USER,
         True,
         "IANA time zone, e.g. Europe/Paris. WorkDocs' default applies when unset.",
+        rule=IANA_TIME_ZONE,
     ),
     Field(
         "StorageRule",
@@ -190,6 +193,7 @@ FIELDS: tuple[Field, ...] = (
     ),
 )
 BY_PROP = {f.prop: f for f in FIELDS}
+RULED = tuple(f for f in FIELDS if f.rule is not None)  # fields with a rule beyond the schema
 REPLACE_PROPS = tuple(f.prop for f in FIELDS if f.change is Change.REPLACE)
 DEFAULTS: dict[str, str | bool] = {f.prop: f.default for f in FIELDS if f.default is not None}
 # Fields WorkDocs holds, so live can differ from state (drift compares these).
