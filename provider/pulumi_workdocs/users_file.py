@@ -10,18 +10,19 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import yaml
 
 from pulumi_workdocs import yaml_load
 from pulumi_workdocs.core.fields import FIELDS, REQUIRED_KEYS, RULED
-from pulumi_workdocs.core.records import EntryArgs, UserArgs
 from pulumi_workdocs.core.storage import MAX_BYTES, SIZE_UNITS, SizeError, human_size, parse_size
+from pulumi_workdocs.core.users import UserEntry, UsersFile
 
-__all__ = ["MAX_BYTES", "SIZE_UNITS", "SizeError", "human_size", "parse_size"]  # their home: core/storage.py
+# Their home is the core (core/storage.py, core/users.py); this module reads and validates the file.
+__all__ = ["MAX_BYTES", "SIZE_UNITS", "SizeError", "UserEntry", "UsersFile", "human_size", "parse_size"]
 from pulumi_workdocs.errors import WorkDocsError
 from pulumi_workdocs.schema import field_path, validate
 
@@ -53,41 +54,6 @@ class UsersFileError(WorkDocsError):
         self.path = path
         self.problems = problems
         super().__init__("\n".join(p.render(str(path)) for p in problems))
-
-
-@dataclass(frozen=True)
-class UserEntry:
-    """A user as declared, with the file's defaults applied."""
-
-    username: str
-    given_name: str
-    surname: str
-    values: dict[str, Any]  # the other WorkDocsUser arguments that are set
-    storage: str | None = None
-    protect: bool = False
-    password: dict[str, str] | None = None  # {"config": KEY} or {"env": NAME}
-    index: int = 0  # position in users
-
-    def resource_args(self) -> EntryArgs:
-        """Keyword arguments for WorkDocsUser (without organization_id and password)."""
-        args: dict[str, object] = {"username": self.username, "given_name": self.given_name, "surname": self.surname}
-        args.update(self.values)
-        if self.storage is not None:
-            args["storage_rule"] = parse_size(self.storage)
-        return cast(EntryArgs, args)
-
-
-@dataclass(frozen=True)
-class UsersFile:
-    path: Path
-    organization_id: str
-    users: list[UserEntry] = field(default_factory=list)
-    document: dict[str, Any] = field(default_factory=dict)
-    text: str = ""  # as read (decoded), for what needs its layout (export's indentation)
-
-    def inputs(self, entry: UserEntry) -> UserArgs:
-        """WorkDocsUser's arguments for ``entry`` as the root stack registers them (password aside)."""
-        return UserArgs(**entry.resource_args(), organization_id=self.organization_id)
 
 
 def load(path: Path | str) -> UsersFile:

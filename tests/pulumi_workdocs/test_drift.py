@@ -12,6 +12,7 @@ import yaml
 
 from pulumi_workdocs.aws import list_users
 from pulumi_workdocs.commands.drift import load_ignore
+from pulumi_workdocs.commands.export import build_export
 from pulumi_workdocs.core.drift import (
     COMPARED,
     DriftReport,
@@ -22,7 +23,7 @@ from pulumi_workdocs.core.drift import (
     parse_ignore,
 )
 from pulumi_workdocs.core.drift_render import render_json, render_markdown, render_text
-from pulumi_workdocs.core.export import build_export, export_entry
+from pulumi_workdocs.core.export import export_entry
 from pulumi_workdocs.core.user import outputs_from_user
 from pulumi_workdocs.errors import UsageError, WorkDocsAPIError
 from pulumi_workdocs.users_file import UsersFile, human_size, load, parse_size

@@ -26,7 +26,7 @@ from pulumi_workdocs.core.user import USER_TYPE_SUFFIX, changed_fields, outputs_
 from pulumi_workdocs.errors import Exit, UsageError
 
 if TYPE_CHECKING:
-    from pulumi_workdocs.users_file import UsersFile
+    from pulumi_workdocs.core.users import UsersFile
 
 IGNORE_FILE = ".workdocs-drift-ignore.yaml"  # read next to the users file when it exists
 # Fields WorkDocs holds, so live can differ from state; deletion_policy and adopt live in
