@@ -256,6 +256,7 @@ def test_a_resumed_create_takes_over_and_says_so() -> None:
 
 from pulumi_workdocs.core.plan import Declared, settled_steps  # noqa: E402
 from pulumi_workdocs.core.user import outputs_from_user  # noqa: E402
+from pulumi_workdocs.engine.state import state_users  # noqa: E402
 
 ORG = "d-1234567890"
 
@@ -286,7 +287,7 @@ def test_settled_when_file_state_and_workdocs_agree() -> None:
     state = [{"type": "pulumi:pulumi:Stack", "urn": "urn:pulumi:dev::workdocs-users::pulumi:pulumi:Stack::x"},
              _state(live[0]), _state(_live("bob"), protect=True)]  # fmt: skip
     # bob's locale changed in WorkDocs, but the file leaves it to WorkDocs: nothing to do.
-    steps = settled_steps([_declared("alice"), _declared("bob", protect=True)], state, live)
+    steps = settled_steps([_declared("alice"), _declared("bob", protect=True)], state_users(state), live)
     assert steps is not None and [(s.op, s.name, s.id, s.protect) for s in steps] == [
         ("same", "alice", "id-alice", (False, False)),
         ("same", "bob", "id-bob", (True, True)),
@@ -325,7 +326,7 @@ def test_not_settled_when_anything_may_change(
 ) -> None:
     before = _live("alice")
     live = [] if live_changes is None else [{**before, **live_changes}]
-    assert settled_steps(declared, [_state(before, **state_flags)], live) is None, why
+    assert settled_steps(declared, state_users([_state(before, **state_flags)]), live) is None, why
 
 
 # -- replaces that would fail half-way, judged against WorkDocs' values --------------------

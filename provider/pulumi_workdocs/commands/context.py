@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from mypy_boto3_workdocs import WorkDocsClient
     from pulumi import automation as auto
 
+    from pulumi_workdocs.core.state import StateUser
+
 
 ENDPOINT_ENV = ("AWS_ENDPOINT_URL_WORKDOCS", "AWS_ENDPOINT_URL")  # boto3's own variables, in its order
 ENDPOINT_CONFIG = "workdocs:endpoint"
@@ -84,11 +86,11 @@ class Context:
 
         return open_stack(users_file, self.stack_name, self.backend, self.work_dir, endpoint=self.endpoint.url)
 
-    def state(self) -> list[dict[str, Any]]:
-        """The stack's resources, read without decrypting anything ([] before the first update)."""
-        from pulumi_workdocs.engine.state import read_state
+    def state(self) -> list[StateUser]:
+        """The stack's WorkDocsUsers, read without decrypting anything ([] before the first update)."""
+        from pulumi_workdocs.engine.state import read_state, state_users
 
-        return read_state(self.backend, self.stack_name, self.work_dir)
+        return state_users(read_state(self.backend, self.stack_name, self.work_dir))
 
     def deployment(self) -> dict[str, Any]:
         """The stack's deployment: resources and unfinished operations ({} before the first update)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +13,9 @@ import yaml
 from pulumi_workdocs import yaml_load
 from pulumi_workdocs.commands.context import Context
 from pulumi_workdocs.commands.drift import ignore_for
-from pulumi_workdocs.core.drift import Ignore, compute_drift, state_users
+from pulumi_workdocs.core.drift import Ignore, compute_drift
 from pulumi_workdocs.core.export import carry_over, export_entry, usable_values, yaml_list
+from pulumi_workdocs.core.state import StateUser
 from pulumi_workdocs.core.user import outputs_from_user
 from pulumi_workdocs.engine import engine_errors
 from pulumi_workdocs.errors import Exit, UsageError
@@ -73,7 +74,7 @@ def _check(document: dict[str, Any], where: Path) -> None:
 def build_export(
     users_file: UsersFile | None,
     live_users: list[dict[str, Any]],
-    state: Sequence[Mapping[str, Any]],
+    state: Sequence[StateUser],
     ignore: Ignore | None = None,
     all_: bool = False,
     organization_id: str | None = None,
@@ -87,7 +88,7 @@ def build_export(
     if org is None:
         raise UsageError("no organization: give --organization-id or a users file with organization_id")
     live = [u for u in live_users if u.get("OrganizationId") in (None, org)]
-    managed = {u.id: u for u in state_users(state)}
+    managed = {u.id: u for u in state if not u.pending_delete}
     declared = {e.username.lower(): e for e in users_file.users} if users_file else {}
     if all_:
         entries = []

@@ -17,8 +17,8 @@ from typing import Any, TypedDict
 
 from pulumi_workdocs.core.fields import BY_PROP, DEFAULTS, Change
 from pulumi_workdocs.core.records import StorageRule
+from pulumi_workdocs.core.state import StateUser
 from pulumi_workdocs.core.user import (
-    USER_TYPE_SUFFIX,
     UserArgs,
     UserOutputs,
     as_args,
@@ -265,16 +265,6 @@ class Conflict:
         )
 
 
-# What a WorkDocsUser in the state holds when nothing but its values can make a step: any other
-# key set (taint, delete, pendingReplacement, initErrors, retainOnDelete, ...) leaves the plan
-# to the engine's preview.
-PLAIN_RESOURCE_KEYS = frozenset(
-    {"urn", "custom", "id", "type", "inputs", "outputs", "parent", "provider", "dependencies",
-     "propertyDependencies", "additionalSecretOutputs", "created", "modified", "sourcePosition",
-     "stackTrace", "protect"}
-)  # fmt: skip
-
-
 @dataclass(frozen=True)
 class Declared:
     """A users-file entry as the root stack's program registers it (its password aside)."""
@@ -285,25 +275,23 @@ class Declared:
 
 
 def settled_steps(
-    declared: Iterable[Declared], state: Iterable[Mapping[str, Any]], live: Iterable[Mapping[str, Any]]
+    declared: Iterable[Declared], state: Iterable[StateUser], live: Iterable[Mapping[str, Any]]
 ) -> list[Step] | None:
     """The steps a preview with a refresh would report when nothing is to change: a "same" step
     per user, made as the engine and the provider would make them; None as soon as anything may
     change (then the engine previews).
 
-    ``state`` are the stack's resources (``pulumi stack export``), ``live`` the organization's
+    ``state`` are the stack's users (``engine.state.state_users``), ``live`` the organization's
     WorkDocs users (DescribeUsers). The refresh is the provider's ``read`` (live values over the
     stored outputs) and the diff its ``diff`` (``changed_fields``), so the two cannot disagree.
     A state with unfinished operations, or an interrupted update's journal, is not settled:
     the caller previews then.
     """
-    users: dict[str, Mapping[str, Any]] = {}
-    for resource in state:
-        if not str(resource.get("type", "")).endswith(USER_TYPE_SUFFIX):
-            continue
-        if any(value for key, value in resource.items() if key not in PLAIN_RESOURCE_KEYS):
+    users: dict[str, StateUser] = {}
+    for stored in state:
+        if not stored.plain:
             return None  # taint, a pending deletion or replacement, init errors...: the engine decides
-        users[str(resource.get("urn", "")).rsplit("::", 1)[-1]] = resource
+        users[stored.name] = stored
     wanted = list(declared)
     if {d.name for d in wanted} != set(users) or len(wanted) != len(users):
         return None  # a create or a removal
@@ -311,10 +299,10 @@ def settled_steps(
     steps = []
     for user in wanted:
         resource = users[user.name]
-        now = live_by_id.get(str(resource.get("id", "")))
-        if now is None or bool(resource.get("protect")) != user.protect:
+        now = live_by_id.get(resource.id)
+        if now is None or resource.protect != user.protect:
             return None  # gone from WorkDocs (the refresh drops it), or a guard rail going or coming
-        refreshed = outputs_from_user(now, with_defaults(resource.get("outputs") or {}))
+        refreshed = outputs_from_user(now, with_defaults(resource.outputs))
         if changed_fields(refreshed, user.inputs):
             return None
         steps.append(
@@ -325,7 +313,7 @@ def settled_steps(
                 as_args(user.inputs),
                 (),
                 (user.protect, user.protect),
-                str(resource["id"]),
+                resource.id,
             )
         )
     return steps
