@@ -33,7 +33,7 @@ from pulumi.dynamic import (
 from pulumi_workdocs.aws import ClientSettings, iter_users
 from pulumi_workdocs.aws.errors import describe, error_code, retry_note
 from pulumi_workdocs.aws.users_cache import UsersCache, handed_listing
-from pulumi_workdocs.core.fields import BY_PROP, FIELDS, REPLACE_PROPS, RULED, Change
+from pulumi_workdocs.core.fields import FIELDS, RULED, Change
 from pulumi_workdocs.core.half_made import is_half_made, is_marked, marked_given_name, needs_follow_up
 from pulumi_workdocs.core.plan import replace_refusal
 from pulumi_workdocs.core.recovery import made_by, runs_from_text
@@ -50,6 +50,7 @@ from pulumi_workdocs.core.user import (
     is_unknown,
     live_changed,
     outputs_from_user,
+    replaced_fields,
     with_defaults,
 )
 from pulumi_workdocs.errors import WorkDocsUserError
@@ -205,7 +206,7 @@ class WorkDocsUserProvider(ResourceProvider):
         if olds and not failures:
             # Against the stored inputs, when they hold the field: a Pulumi program's early refusal.
             # workdocs-users refuses against WorkDocs' values too (core.plan.replace_refusals).
-            forced = [p for p in REPLACE_PROPS if p in known and olds.get(p) is not None and olds.get(p) != known[p]]
+            forced = [p for p in replaced_fields(olds, known) if olds.get(p) is not None]
             refusal = replace_refusal(forced, olds, known)
             failures += [CheckFailure(*refusal)] if refusal else []
         return CheckResult(inputs, failures)
@@ -214,7 +215,7 @@ class WorkDocsUserProvider(ResourceProvider):
         """Field by field, always explicit. ``olds`` are the old outputs."""
         args = with_defaults(news)
         changed = changed_fields(olds, news)
-        replaces = [p for p in changed if BY_PROP[p].change is Change.REPLACE]
+        replaces = replaced_fields(olds, news)
         username = args.get("username")
         delete_first = bool(replaces) and (
             not is_unknown(username) and str(olds.get("username", "")).lower() == str(username).lower()

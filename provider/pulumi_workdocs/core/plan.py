@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
-from pulumi_workdocs.core.fields import BY_PROP, DEFAULTS, Change
+from pulumi_workdocs.core.fields import DEFAULTS
 from pulumi_workdocs.core.records import StorageRule
 from pulumi_workdocs.core.state import StateUser
 from pulumi_workdocs.core.user import (
@@ -25,6 +25,7 @@ from pulumi_workdocs.core.user import (
     changed_fields,
     is_unknown,
     outputs_from_user,
+    replaced_fields,
     with_defaults,
 )
 from pulumi_workdocs.errors import UsageError
@@ -151,9 +152,7 @@ def build_plan(steps: Iterable[Step], live: Iterable[LiveUser] = (), resumed: Ma
             plan.managed += 1
         username = str((step.new or {}).get("username") or (step.old or {}).get("username") or name)
         if ops & REPLACE_OPS:
-            keys = step.replace_keys or tuple(
-                f for f in changed_fields(step.old or {}, step.new or {}) if BY_PROP[f].change is Change.REPLACE
-            )
+            keys = step.replace_keys or tuple(replaced_fields(step.old or {}, step.new or {}))
             old_values: Mapping[str, object] = step.old or {}
             new_values: Mapping[str, object] = step.new or {}
             fields = tuple(FieldChange(k, old_values.get(k), new_values.get(k)) for k in keys)
@@ -379,9 +378,7 @@ def replace_refusals(steps: Iterable[Step]) -> str | None:
     for step in steps:
         if step.op not in REPLACE_OPS or step.old is None or step.new is None:
             continue
-        forced = step.replace_keys or tuple(
-            f for f in changed_fields(step.old, step.new) if BY_PROP[f].change is Change.REPLACE
-        )
+        forced = step.replace_keys or tuple(replaced_fields(step.old, step.new))
         refusal = replace_refusal([f for f in forced if not is_unknown(step.new.get(f))], step.old, step.new)
         if refusal:
             lines.append(f"{step.name}: {refusal[1]}")

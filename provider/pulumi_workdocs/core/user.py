@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from pulumi_workdocs.core.fields import BY_PROP, DEFAULTS, FIELDS, READ_ONLY_OUTPUTS, from_api_value, iso_time
+from pulumi_workdocs.core.fields import (
+    BY_PROP,
+    DEFAULTS,
+    FIELDS,
+    READ_ONLY_OUTPUTS,
+    Change,
+    from_api_value,
+    iso_time,
+)
 from pulumi_workdocs.core.records import UserArgs, UserOutputs
 
 __all__ = ["ApiUser", "UserArgs", "UserOutputs", "iso_time"]
@@ -95,6 +103,12 @@ def changed_fields(olds: Mapping[str, object], news: Mapping[str, object]) -> li
         if is_unknown(new) or not field.same(olds.get(field.prop), new):
             changed.append(field.prop)
     return changed
+
+
+def replaced_fields(olds: Mapping[str, object], news: Mapping[str, object]) -> list[str]:
+    """The changed properties (``changed_fields``) that no WorkDocs API updates in place: the user
+    is replaced for them. diff, the plan and the replace refusals all ask this one function."""
+    return [p for p in changed_fields(olds, news) if BY_PROP[p].change is Change.REPLACE]
 
 
 def live_changed(olds: Mapping[str, object], live: Mapping[str, object]) -> list[str]:
