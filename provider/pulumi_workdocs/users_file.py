@@ -12,12 +12,13 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
 from pulumi_workdocs import yaml_load
 from pulumi_workdocs.core.fields import FIELDS, REQUIRED_KEYS, RULED
+from pulumi_workdocs.core.records import EntryArgs
 from pulumi_workdocs.core.storage import MAX_BYTES, SIZE_UNITS, SizeError, human_size, parse_size
 from pulumi_workdocs.core.users import UserEntry, UsersFile
 
@@ -215,7 +216,7 @@ def _entries(document: dict[str, Any]) -> Iterator[UserEntry]:
     defaults = document.get("defaults") or {}
     for index, raw in enumerate(document.get("users") or []):
         merged = {**defaults, **raw}
-        values = {k: merged[k] for k in USER_KEYS if merged.get(k) is not None}
+        values = cast(EntryArgs, {k: merged[k] for k in USER_KEYS if merged.get(k) is not None})
         yield UserEntry(
             username=raw["username"],
             given_name=raw["given_name"],

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pulumi import automation as auto
 
     from pulumi_workdocs.core.state import StateUser
+    from pulumi_workdocs.core.user import ApiUser
 
 
 ENDPOINT_ENV = ("AWS_ENDPOINT_URL_WORKDOCS", "AWS_ENDPOINT_URL")  # boto3's own variables, in its order
@@ -107,7 +108,7 @@ class Context:
         settings = ClientSettings.from_config(config.get)
         return dataclasses.replace(settings, endpoint=self.endpoint.url).client()
 
-    def live_users(self, organizations: list[str]) -> list[dict[str, Any]]:
+    def live_users(self, organizations: list[str]) -> list[ApiUser]:
         """Every user of these organizations, any status, in pages (read-only)."""
         from pulumi_workdocs.aws import list_users
 

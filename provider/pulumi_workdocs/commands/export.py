@@ -16,7 +16,7 @@ from pulumi_workdocs.commands.drift import ignore_for
 from pulumi_workdocs.core.drift import Ignore, compute_drift
 from pulumi_workdocs.core.export import carry_over, export_entry, usable_values, yaml_list
 from pulumi_workdocs.core.state import StateUser
-from pulumi_workdocs.core.user import outputs_from_user
+from pulumi_workdocs.core.user import ApiUser, outputs_from_user
 from pulumi_workdocs.engine import engine_errors
 from pulumi_workdocs.errors import Exit, UsageError
 from pulumi_workdocs.users_file import UsersFile, UsersFileError, loads
@@ -73,7 +73,7 @@ def _check(document: dict[str, Any], where: Path) -> None:
 
 def build_export(
     users_file: UsersFile | None,
-    live_users: list[dict[str, Any]],
+    live_users: Sequence[ApiUser],
     state: Sequence[StateUser],
     ignore: Ignore | None = None,
     all_: bool = False,

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi_workdocs.core.fields import API_PROPS, DEFAULTS
 from pulumi_workdocs.core.state import StateUser
-from pulumi_workdocs.core.user import changed_fields, outputs_from_user, plain, same
+from pulumi_workdocs.core.user import ApiUser, changed_fields, outputs_from_user, plain, same
 from pulumi_workdocs.errors import Exit, UsageError
 
 if TYPE_CHECKING:
@@ -223,7 +223,7 @@ def parse_ignore(document: Any, source: str = "ignore file") -> Ignore:
 
 def compute_drift(
     desired: UsersFile | None,
-    live_users: list[dict[str, Any]],
+    live_users: Sequence[ApiUser],
     state: Sequence[StateUser],
     ignore: Ignore | None = None,
 ) -> DriftReport:
@@ -291,7 +291,7 @@ def compute_drift(
     )
 
 
-def _managed_props(args: Mapping[str, Any]) -> set[str]:
+def _managed_props(args: Mapping[str, object]) -> set[str]:
     """What the users file manages for a user: what its entry (or defaults:) sets, plus the fields
     that are always managed through their default (type, status)."""
     return {"organization_id", *(k for k, v in args.items() if v is not None), *DEFAULTS}

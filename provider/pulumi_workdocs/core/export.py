@@ -13,18 +13,20 @@ from typing import Any
 import yaml
 
 from pulumi_workdocs.core.fields import BY_PROP, DEFAULTS, FIELDS, REQUIRED_KEYS, RULED
+from pulumi_workdocs.core.user import UserOutputs
 from pulumi_workdocs.core.users import UserEntry
 
 # What a live user tells, as users-file keys: the API fields of each entry.
 _EXPORT_KEYS = tuple(f.prop for f in FIELDS if f.api and f.in_entry and f.prop not in REQUIRED_KEYS)
 
 
-def export_entry(outputs: Mapping[str, Any], adopt: bool = True) -> dict[str, Any]:
+def export_entry(outputs: UserOutputs, adopt: bool = True) -> dict[str, Any]:
     """A users-file entry for a live user (property-form ``outputs``). Never a password."""
-    entry: dict[str, Any] = {key: outputs[key] for key in REQUIRED_KEYS}
+    values: Mapping[str, object] = outputs
+    entry: dict[str, Any] = {key: values[key] for key in REQUIRED_KEYS}
     for prop in _EXPORT_KEYS:
         field = BY_PROP[prop]
-        value = field.file_value(outputs.get(prop))
+        value = field.file_value(values.get(prop))
         if value not in (None, ""):
             entry[field.key] = value
     if adopt:
@@ -32,7 +34,7 @@ def export_entry(outputs: Mapping[str, Any], adopt: bool = True) -> dict[str, An
     return entry
 
 
-def carry_over(entry: dict[str, Any], declared: UserEntry | None, state_outputs: Mapping[str, Any] | None) -> None:
+def carry_over(entry: dict[str, Any], declared: UserEntry | None, state_outputs: UserOutputs | None) -> None:
     """Keep what the live user cannot tell: the file's password reference and protect, and the
     state's deletion_policy and adopt (so ``up`` sees no change for a managed user)."""
     if declared is not None:

@@ -21,6 +21,9 @@ from botocore import xform_name
 from pulumi_workdocs.core.rules import IANA_TIME_ZONE, Rule
 from pulumi_workdocs.core.storage import human_size, normal_storage_rule, parse_size
 
+# A WorkDocs ``User`` as botocore returns it (CamelCase members; timestamps as datetimes).
+ApiUser = Mapping[str, Any]
+
 
 class Change(Enum):
     """How a changed property reaches WorkDocs."""
@@ -75,7 +78,7 @@ class Field:
             return self.normal(old) == self.normal(new)
         return old == new
 
-    def from_api(self, user: Mapping[str, Any]) -> object:
+    def from_api(self, user: ApiUser) -> object:
         """The property's value in a WorkDocs ``User`` (its member, or its Storage's):
         a structure with property names, a timestamp as ISO 8601 text."""
         storage = user.get("Storage") or {}

@@ -19,6 +19,7 @@ from pulumi_workdocs.core.fields import DEFAULTS
 from pulumi_workdocs.core.records import StorageRule
 from pulumi_workdocs.core.state import StateUser
 from pulumi_workdocs.core.user import (
+    ApiUser,
     UserArgs,
     UserOutputs,
     as_args,
@@ -100,7 +101,7 @@ class LiveUser:
     status: str | None
 
     @classmethod
-    def from_api(cls, user: dict[str, Any]) -> LiveUser:
+    def from_api(cls, user: ApiUser) -> LiveUser:
         return cls(str(user["Id"]), str(user.get("Username", "")), user.get("Type"), user.get("Status"))
 
     @property
@@ -274,7 +275,7 @@ class Declared:
 
 
 def settled_steps(
-    declared: Iterable[Declared], state: Iterable[StateUser], live: Iterable[Mapping[str, Any]]
+    declared: Iterable[Declared], state: Iterable[StateUser], live: Iterable[ApiUser]
 ) -> list[Step] | None:
     """The steps a preview with a refresh would report when nothing is to change: a "same" step
     per user, made as the engine and the provider would make them; None as soon as anything may

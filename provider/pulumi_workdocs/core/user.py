@@ -14,6 +14,7 @@ from pulumi_workdocs.core.fields import (
     DEFAULTS,
     FIELDS,
     READ_ONLY_OUTPUTS,
+    ApiUser,
     Change,
     from_api_value,
     iso_time,
@@ -21,9 +22,6 @@ from pulumi_workdocs.core.fields import (
 from pulumi_workdocs.core.records import UserArgs, UserOutputs
 
 __all__ = ["ApiUser", "UserArgs", "UserOutputs", "iso_time"]
-
-# A WorkDocs ``User`` as botocore returns it (CamelCase members; timestamps as datetimes).
-ApiUser = dict[str, Any]
 
 # How WorkDocsUser's resource type ends, as the dynamic resource and the plugin name it.
 USER_TYPE_SUFFIX = "workdocs:User"
@@ -117,7 +115,7 @@ def live_changed(olds: Mapping[str, object], live: Mapping[str, object]) -> list
     return [f.prop for f in FIELDS if not f.same(olds.get(f.prop), live.get(f.prop))]
 
 
-def outputs_from_user(user: Mapping[str, Any], args: Mapping[str, object]) -> UserOutputs:
+def outputs_from_user(user: ApiUser, args: Mapping[str, object]) -> UserOutputs:
     """Every compared field is an output (diff gets old outputs), plus what WorkDocs adds.
 
     ``user`` is a WorkDocs ``User``; state-only fields come from ``args`` (or their default).

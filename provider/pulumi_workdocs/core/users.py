@@ -21,7 +21,7 @@ class UserEntry:
     username: str
     given_name: str
     surname: str
-    values: dict[str, Any]  # the other WorkDocsUser arguments that are set
+    values: EntryArgs  # the other WorkDocsUser arguments that are set
     storage: str | None = None
     protect: bool = False
     password: dict[str, str] | None = None  # {"config": KEY} or {"env": NAME}
