@@ -7,6 +7,8 @@ checkers see each field with its type.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 from pulumi.dynamic import Resource
 
@@ -31,7 +33,7 @@ class WorkDocsUser(Resource, module="workdocs", name="User"):
     given_name: pulumi.Output[str]
     surname: pulumi.Output[str]
     time_zone_id: pulumi.Output[str | None]
-    storage_rule: pulumi.Output[StorageRule | None]
+    storage_rule: pulumi.Output[dict[str, Any] | None]
     type: pulumi.Output[str]
     locale: pulumi.Output[str | None]
     status: pulumi.Output[str]

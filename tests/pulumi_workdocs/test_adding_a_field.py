@@ -51,6 +51,7 @@ SUBSET = [
     "tests/pulumi_workdocs/test_plan.py",
     "tests/pulumi_workdocs/test_drift.py",
     "tests/pulumi_workdocs/test_plugin.py",
+    "tests/pulumi_workdocs/test_resource_outputs.py",
 ]
 
 

@@ -54,7 +54,6 @@ def read_only_types() -> dict[str, str]:
 
 def render() -> str:
     structures = [_structure(f) for f in FIELDS if field_type(f) == "structure"]
-    args = [f"    {f.prop}: {annotation(f)}" for f in FIELDS]
     parts = [
         HEADER,
         *structures,
@@ -78,10 +77,10 @@ def render() -> str:
         ),
         "\n".join(
             [
-                "class UserOutputs(TypedDict, total=False):",
+                "class UserOutputs(EntryArgs, total=False):",
                 '    """WorkDocsUser\'s outputs: every field as WorkDocs holds it, and what WorkDocs adds."""',
                 "",
-                *args,
+                *(f"    {f.prop}: {annotation(f)}" for f in FIELDS if not f.in_entry),
                 *(f"    {prop}: {kind} | None" for prop, kind in read_only_types().items()),
             ]
         ),

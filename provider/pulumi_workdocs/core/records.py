@@ -41,21 +41,10 @@ class UserArgs(EntryArgs, total=False):
     password: str
 
 
-class UserOutputs(TypedDict, total=False):
+class UserOutputs(EntryArgs, total=False):
     """WorkDocsUser's outputs: every field as WorkDocs holds it, and what WorkDocs adds."""
 
     organization_id: str
-    username: str
-    email_address: str | None
-    given_name: str
-    surname: str
-    time_zone_id: str | None
-    storage_rule: StorageRule | None
-    type: str
-    locale: str | None
-    status: str
-    deletion_policy: str
-    adopt: bool
     root_folder_id: str | None
     recycle_bin_folder_id: str | None
     created_timestamp: str | None
