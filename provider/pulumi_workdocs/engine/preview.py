@@ -10,6 +10,7 @@ from pulumi import automation as auto
 
 from pulumi_workdocs.core.plan import Step
 from pulumi_workdocs.core.user import USER_TYPE_SUFFIX, as_args, as_outputs
+from pulumi_workdocs.engine.state import resource_name
 from pulumi_workdocs.errors import EngineError
 
 # Steps a refresh makes before the preview's own: they change nothing in WorkDocs.
@@ -35,7 +36,7 @@ def steps_from_events(events: Iterable[auto.EngineEvent]) -> list[Step]:
         steps.append(
             Step(
                 op=op,
-                name=meta.urn.rsplit("::", 1)[1],
+                name=resource_name(meta.urn),
                 old=as_outputs(meta.old.outputs or {}) if meta.old else None,
                 new=as_args(meta.new.inputs or {}) if meta.new else None,
                 replace_keys=tuple(meta.keys or ()),
