@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from pulumi_workdocs.core.records import EntryArgs, UserArgs
 from pulumi_workdocs.core.storage import parse_size
@@ -29,11 +29,11 @@ class UserEntry:
 
     def resource_args(self) -> EntryArgs:
         """Keyword arguments for WorkDocsUser (without organization_id and password)."""
-        args: dict[str, object] = {"username": self.username, "given_name": self.given_name, "surname": self.surname}
+        args = EntryArgs(username=self.username, given_name=self.given_name, surname=self.surname)
         args.update(self.values)
         if self.storage is not None:
             args["storage_rule"] = parse_size(self.storage)
-        return cast(EntryArgs, args)
+        return args
 
 
 @dataclass(frozen=True)
