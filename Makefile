@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: bootstrap demo test lint unit e2e bench sdk s3-server clean
+.PHONY: bootstrap demo test lint unit e2e bench sdk s3-server clean generate
 
 bootstrap: $(VENV)/.installed $(VENV)/bin/pulumi $(VENV)/bin/pulumi-language-yaml $(VENV)/bin/workdocs-gensdk
 
@@ -36,6 +36,11 @@ SCHEMA := provider/pulumi_workdocs/plugin/schema.json
 sdk: bootstrap
 	$(VENV)/bin/workdocs-gensdk $(SCHEMA) sdk python nodejs go
 	PULUMI_SKIP_UPDATE_CHECK=true $(VENV)/bin/pulumi package gen-sdk $(SCHEMA) --language yaml --out sdk
+
+# Every generated file (both schema.json files, core/records.py, resource.py's signature) from
+# the field table and botocore's WorkDocs model.
+generate: $(VENV)/.installed
+	$(PY) -m pulumi_workdocs.codegen
 
 demo: bootstrap
 	$(PY) -m pulumi_workdocs.demo

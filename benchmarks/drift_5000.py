@@ -97,7 +97,7 @@ def build_state(stack: auto.Stack, client: Any, organization_id: str) -> int:
     users = list_users(client, organization_id)
     copies = []
     for user in users:
-        outputs = outputs_from_user(user, {"deletion_policy": "DEACTIVATE", "adopt": True})
+        outputs: dict[str, Any] = {**outputs_from_user(user, {"deletion_policy": "DEACTIVATE", "adopt": True})}
         outputs["__provider"] = template["outputs"]["__provider"]
         inputs = dict(template["inputs"])
         inputs.update({k: outputs[k] for k in ("username", "given_name", "surname", "email_address")})

@@ -14,7 +14,7 @@ import sys
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pulumi
 from botocore import xform_name
@@ -34,21 +34,24 @@ from pulumi_workdocs import handoff
 from pulumi_workdocs.aws import ClientSettings, iter_users
 from pulumi_workdocs.aws.errors import describe, error_code, retry_note
 from pulumi_workdocs.aws.users_cache import UsersCache, handed_listing
-from pulumi_workdocs.core.fields import BY_PROP, FIELDS, REPLACE_PROPS, Change, to_api
+from pulumi_workdocs.core.fields import FIELDS, RULED, Change
 from pulumi_workdocs.core.half_made import is_half_made, is_marked, marked_given_name, needs_follow_up
 from pulumi_workdocs.core.plan import replace_refusal
 from pulumi_workdocs.core.recovery import made_by, runs_from_text
 from pulumi_workdocs.core.user import (
     PROVIDER_KEY,
+    ApiUser,
+    UserArgs,
+    UserOutputs,
     changed_fields,
     is_unknown,
     live_changed,
     outputs_from_user,
-    same,
+    replaced_fields,
     with_defaults,
 )
 from pulumi_workdocs.errors import WorkDocsUserError
-from pulumi_workdocs.schema import is_time_zone, validate
+from pulumi_workdocs.schema import validate
 
 if TYPE_CHECKING:
     from mypy_boto3_workdocs import WorkDocsClient
@@ -137,7 +140,7 @@ class WorkDocsUserProvider(ResourceProvider):
                     cache = self._cache = UsersCache(self._list_users)
         return cache
 
-    def _list_users(self, organization_id: str) -> Iterable[Mapping[str, Any]]:
+    def _list_users(self, organization_id: str) -> Iterable[Mapping[str, object]]:
         """The listing the CLI handed to this preview, else DescribeUsers pages."""
         run = handoff.current()
         handed = handed_listing(run.listing if run else None, organization_id)
@@ -175,10 +178,11 @@ class WorkDocsUserProvider(ResourceProvider):
                     f"it is needed to create WorkDocs user '{known.get('username')}'",
                 )
             )
-        zone = known.get("time_zone_id")
-        if isinstance(zone, str) and not is_time_zone(zone) and "time_zone_id" not in {f.property for f in failures}:
-            failures.append(CheckFailure("time_zone_id", f"time_zone_id '{zone}' is not an IANA time zone"))
-        rule = known.get("storage_rule")
+        for field in RULED:  # what the schema cannot check, unless it refused the value already
+            value = known.get(field.prop)
+            if field.rule and field.rule.broken(value) and field.prop not in {f.property for f in failures}:
+                failures.append(CheckFailure(field.prop, f"{field.prop} '{value}' {field.rule.problem}"))
+        rule = cast(UserArgs, known).get("storage_rule")
         if (
             isinstance(rule, dict)
             and rule.get("storage_type", "QUOTA") == "QUOTA"
@@ -200,7 +204,7 @@ class WorkDocsUserProvider(ResourceProvider):
         if olds and not failures:
             # Against the stored inputs, when they hold the field: a Pulumi program's early refusal.
             # workdocs-users refuses against WorkDocs' values too (core.plan.replace_refusals).
-            forced = [p for p in REPLACE_PROPS if p in known and olds.get(p) is not None and olds.get(p) != known[p]]
+            forced = [p for p in replaced_fields(olds, known) if olds.get(p) is not None]
             refusal = replace_refusal(forced, olds, known)
             failures += [CheckFailure(*refusal)] if refusal else []
         return CheckResult(inputs, failures)
@@ -209,7 +213,7 @@ class WorkDocsUserProvider(ResourceProvider):
         """Field by field, always explicit. ``olds`` are the old outputs."""
         args = with_defaults(news)
         changed = changed_fields(olds, news)
-        replaces = [p for p in changed if BY_PROP[p].change is Change.REPLACE]
+        replaces = replaced_fields(olds, news)
         username = args.get("username")
         delete_first = bool(replaces) and (
             not is_unknown(username) and str(olds.get("username", "")).lower() == str(username).lower()
@@ -235,9 +239,9 @@ class WorkDocsUserProvider(ResourceProvider):
             if created:  # nothing half-created
                 self._clean_up(user, args, failure)
             raise
-        return CreateResult(user["Id"], self._outputs(user, args))
+        return CreateResult(user["Id"], dict(self._outputs(user, args)))
 
-    def _clean_up(self, user: dict[str, Any], args: dict[str, Any], failure: WorkDocsUserError) -> None:
+    def _clean_up(self, user: ApiUser, args: UserArgs, failure: WorkDocsUserError) -> None:
         """Delete a user whose create failed half-way; if that fails too, say what is left."""
         username = args["username"]
         try:
@@ -273,15 +277,16 @@ class WorkDocsUserProvider(ResourceProvider):
             # Unchanged since last read: the engine keeps the stored inputs, so the user's state
             # stays identical and a preview with a refresh does not rewrite the whole snapshot
             # for it (the rewrite per user made a no-change plan quadratic in the users).
-            return ReadResult(id_, outs)
+            return ReadResult(id_, dict(outs))
         # Changed (or imported): live values become the inputs, so drift shows against them.
-        inputs = {f.prop: outs[f.prop] for f in FIELDS}
-        return ReadResult(id_, outs, inputs=inputs)
+        live: Mapping[str, object] = outs
+        inputs = {f.prop: live[f.prop] for f in FIELDS}
+        return ReadResult(id_, dict(outs), inputs=inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         args = with_defaults(news)
         user = self._converge(id_, olds, args)
-        return UpdateResult(self._outputs(user, args))
+        return UpdateResult(dict(self._outputs(user, args)))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         args = with_defaults(props)
@@ -293,17 +298,18 @@ class WorkDocsUserProvider(ResourceProvider):
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _create_user(self, args: dict[str, Any]) -> dict[str, Any]:
+    def _create_user(self, args: UserArgs) -> ApiUser:
         if not args.get("password"):  # only an adoption gets here without one (see check)
             raise WorkDocsUserError(
                 f"WorkDocs user '{args['username']}': no user to adopt, and no password to create one "
                 "(its password.env variable is not set)"
             )
         request: dict[str, Any] = {"Password": args["password"]}
+        declared: Mapping[str, object] = args
         for field in FIELDS:
-            value = args.get(field.prop)
+            value = declared.get(field.prop)
             if field.on_create and field.api and value is not None:
-                request[field.api] = to_api(field.prop, value)
+                request[field.api] = field.to_api(value)
         if needs_follow_up(args):  # until the last follow-up call, the user is marked as half-made
             request["GivenName"] = marked_given_name(args["given_name"])
         try:
@@ -314,7 +320,7 @@ class WorkDocsUserProvider(ResourceProvider):
             return self._recover_lost_create(args, retry_note(error.response))
         return self._whole(dict(response["User"]), args)
 
-    def _recover_lost_create(self, args: dict[str, Any], note: dict[str, Any]) -> dict[str, Any]:
+    def _recover_lost_create(self, args: UserArgs, note: Mapping[str, object]) -> ApiUser:
         """EntityAlreadyExists: is the user there ours, left by our own CreateUser?
 
         Yes if it carries the half-made mark (core/half_made.py), whenever it was made; or if it
@@ -351,8 +357,10 @@ class WorkDocsUserProvider(ResourceProvider):
         recent = isinstance(created, dt.datetime) and (
             dt.datetime.now(dt.UTC) - created.astimezone(dt.UTC) < RECOVERY_WINDOW
         )
+        declared: Mapping[str, object] = args
+        found: Mapping[str, object] = outputs
         matches = all(
-            args.get(f.prop) is None or same(f.prop, outputs[f.prop], args[f.prop]) for f in FIELDS if f.on_create
+            declared.get(f.prop) is None or f.same(found.get(f.prop), declared[f.prop]) for f in FIELDS if f.on_create
         )
         # A user whose CreateUser answer was lost is new and active; a deactivated one is not it,
         # even if made minutes ago (removed from the file, then declared again).
@@ -365,8 +373,8 @@ class WorkDocsUserProvider(ResourceProvider):
         )
 
     def _converge(
-        self, user_id: str, current: dict[str, Any], args: dict[str, Any], live: dict[str, Any] | None = None
-    ) -> dict[str, Any]:
+        self, user_id: str, current: Mapping[str, object], args: UserArgs, live: ApiUser | None = None
+    ) -> ApiUser:
         """Bring the user from ``current`` (outputs) to the declared ``args``; return it live.
 
         ``live`` is the whole user ``current`` came from, if known: then no call is made when
@@ -375,20 +383,21 @@ class WorkDocsUserProvider(ResourceProvider):
         """
         username = args["username"]
         updates: dict[str, Any] = {}
+        declared: Mapping[str, object] = args
         for field in FIELDS:
-            value = args.get(field.prop)
+            value = declared.get(field.prop)
             if (
                 field.change is Change.UPDATE_USER
                 and value is not None
                 and field.api
-                and not same(field.prop, current.get(field.prop), value)
+                and not field.same(current.get(field.prop), value)
             ):
-                updates[field.api] = to_api(field.prop, value)
+                updates[field.api] = field.to_api(value)
         status, was = args["status"], current.get("status")
         activate = status == "ACTIVE" and was != "ACTIVE"
         deactivate = status == "INACTIVE" and was != "INACTIVE"
         deactivate_first = deactivate and is_marked(current, args)
-        answer: dict[str, Any] | None = live
+        answer: ApiUser | None = live
         if activate:
             answer = self._user_of(self._call(username, "ActivateUser", UserId=user_id))
         if deactivate_first:
@@ -406,7 +415,7 @@ class WorkDocsUserProvider(ResourceProvider):
             raise WorkDocsUserError(f"WorkDocs user '{username}': user {user_id} no longer exists")
         return user
 
-    def _whole(self, user: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+    def _whole(self, user: ApiUser, args: UserArgs) -> ApiUser:
         """A user as a write answered it, described again only if the answer lacks its storage
         (workdocs-local's answers hold it; DescribeUsers with STORAGE_METADATA always does)."""
         self.users.forget(user["Id"])  # a later read describes it (README, "Reads: one listing per run")
@@ -416,11 +425,11 @@ class WorkDocsUserProvider(ResourceProvider):
         return described if described is not None else user
 
     @staticmethod
-    def _user_of(response: Any) -> dict[str, Any] | None:
+    def _user_of(response: Any) -> ApiUser | None:
         user = (response or {}).get("User")
         return dict(user) if user else None
 
-    def _describe(self, user_id: str, organization_id: str | None, username: str) -> dict[str, Any] | None:
+    def _describe(self, user_id: str, organization_id: str | None, username: str) -> ApiUser | None:
         """DescribeUsers of one user (any status, with storage)."""
         request: dict[str, Any] = {"UserIds": user_id, "Include": "ALL", "Fields": "STORAGE_METADATA"}
         if organization_id:
@@ -429,7 +438,7 @@ class WorkDocsUserProvider(ResourceProvider):
         users = [dict(u) for u in response.get("Users", []) if u.get("Id") == user_id]
         return users[0] if users else None
 
-    def _find(self, organization_id: str, username: str) -> dict[str, Any] | None:
+    def _find(self, organization_id: str, username: str) -> ApiUser | None:
         """The user with this username (case-insensitive), whatever its status."""
         paginator = self.client.get_paginator("describe_users")
         pages = paginator.paginate(
@@ -470,5 +479,5 @@ class WorkDocsUserProvider(ResourceProvider):
                 self.users.forget(request["UserId"])
 
     @staticmethod
-    def _outputs(user: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+    def _outputs(user: ApiUser, args: Mapping[str, object]) -> UserOutputs:
         return outputs_from_user(user, args)

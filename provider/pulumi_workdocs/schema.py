@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -16,6 +15,10 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
+
+from pulumi_workdocs.core.rules import is_time_zone
+
+__all__ = ["Problem", "field_path", "is_time_zone", "schema", "validate"]  # is_time_zone: core/rules.py
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -188,13 +191,3 @@ def _problems(error: ValidationError) -> Iterator[Problem]:
             "maxProperties": lambda: f"must have at most {expected} key(s)",
         }
         yield Problem(path, rules.get(str(kind), lambda: f"fails the {kind} rule")())
-
-
-@cache
-def _time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
-def is_time_zone(name: str) -> bool:
-    """An IANA time zone name (the tzdata package ships the database)."""
-    return name in _time_zones()

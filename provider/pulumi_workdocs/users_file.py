@@ -10,26 +10,25 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
 from pulumi_workdocs import yaml_load
-from pulumi_workdocs.core.fields import FIELDS, REQUIRED_KEYS
-from pulumi_workdocs.errors import WorkDocsError
-from pulumi_workdocs.schema import field_path, is_time_zone, validate
+from pulumi_workdocs.core.fields import FIELDS, REQUIRED_KEYS, RULED
+from pulumi_workdocs.core.records import EntryArgs
+from pulumi_workdocs.core.storage import MAX_BYTES, SIZE_UNITS, SizeError, human_size, parse_size
+from pulumi_workdocs.core.users import UserEntry, UsersFile
 
-SIZE_UNITS = {
-    "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4,
-    "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3, "TIB": 1024**4,
-}  # fmt: skip
-MAX_BYTES = 2**63 - 1  # StorageAllocatedInBytes is a long in the WorkDocs model
+# Their home is the core (core/storage.py, core/users.py); this module reads and validates the file.
+__all__ = ["MAX_BYTES", "SIZE_UNITS", "SizeError", "UserEntry", "UsersFile", "human_size", "parse_size"]
+from pulumi_workdocs.errors import WorkDocsError
+from pulumi_workdocs.schema import field_path, validate
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # control characters and what str.splitlines breaks on
 _ONE_LINE = "write it on one line; a YAML block scalar (| or >) keeps its last line break unless written |- or >-"
-_SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s*$")
 MAX_PROBLEMS = 100  # listed at once: enough to work on, and a file of many wrong users stays quick
 # The WorkDocsUser arguments an entry carries as they are (storage is a size, parsed apart).
 USER_KEYS = tuple(f.key for f in FIELDS if f.in_entry and f.key not in REQUIRED_KEYS and f.key == f.prop)
@@ -56,87 +55,6 @@ class UsersFileError(WorkDocsError):
         self.path = path
         self.problems = problems
         super().__init__("\n".join(p.render(str(path)) for p in problems))
-
-
-class SizeError(ValueError):
-    def __init__(self, text: str, rule: str) -> None:
-        self.rule = rule
-        super().__init__(f"{text!r} {rule}")
-
-
-def parse_size(text: str) -> dict[str, Any]:
-    """``"50 GB"`` -> QUOTA of 50e9 bytes; ``"1 TiB"`` -> 2**40; ``"unlimited"`` -> UNLIMITED."""
-    if text.strip().lower() == "unlimited":
-        return {"storage_type": "UNLIMITED"}
-    match = _SIZE.match(text)
-    unit = match.group(2).upper() if match else ""
-    if not match or unit not in SIZE_UNITS:
-        raise ValueError(f"{text!r} is not a size such as '50 GB', '1 TiB' or 'unlimited'")
-    size = Decimal(match.group(1)) * SIZE_UNITS[unit]  # exact: 1.1 TB is 1,100,000,000,000 bytes
-    if size != size.to_integral_value():
-        raise SizeError(text, "is not a whole number of bytes")
-    if size > MAX_BYTES:
-        raise SizeError(text, f"is more bytes than WorkDocs allows ({MAX_BYTES})")
-    return {"storage_type": "QUOTA", "storage_allocated_in_bytes": int(size)}
-
-
-_HUMAN_UNITS = ("TiB", "TB", "GiB", "GB", "MiB", "MB", "KiB", "KB", "B")  # largest exact unit first
-
-
-def human_size(rule: Mapping[str, Any] | None) -> str | None:
-    """A storage rule as users-file text that ``parse_size`` reads back to the same bytes."""
-    if not rule:
-        return None
-    if rule.get("storage_type") == "UNLIMITED":
-        return "unlimited"
-    allocated = rule.get("storage_allocated_in_bytes")
-    if allocated is None:
-        return None
-    size = int(allocated)
-    if size == 0:
-        return "0 B"
-    for unit in _HUMAN_UNITS:
-        factor = SIZE_UNITS[unit.upper()]
-        if size % factor == 0:
-            text = f"{size // factor} {unit}"
-            if parse_size(text).get("storage_allocated_in_bytes") == size:
-                return text
-    return None  # beyond a double's exact range: no text reads back exactly
-
-
-@dataclass(frozen=True)
-class UserEntry:
-    """A user as declared, with the file's defaults applied."""
-
-    username: str
-    given_name: str
-    surname: str
-    values: dict[str, Any]  # the other WorkDocsUser arguments that are set
-    storage: str | None = None
-    protect: bool = False
-    password: dict[str, str] | None = None  # {"config": KEY} or {"env": NAME}
-    index: int = 0  # position in users
-
-    def resource_args(self) -> dict[str, Any]:
-        """Keyword arguments for WorkDocsUser (without organization_id and password)."""
-        args: dict[str, Any] = {"username": self.username, "given_name": self.given_name, "surname": self.surname}
-        args.update(self.values)
-        if self.storage is not None:
-            args["storage_rule"] = parse_size(self.storage)
-        return args
-
-
-@dataclass(frozen=True)
-class UsersFile:
-    path: Path
-    organization_id: str
-    users: list[UserEntry] = field(default_factory=list)
-    document: dict[str, Any] = field(default_factory=dict)
-    text: str = ""  # as read (decoded), for what needs its layout (export's indentation)
-
-    def inputs(self, entry: UserEntry) -> dict[str, Any]:
-        """WorkDocsUser's arguments for ``entry`` as the root stack registers them (password aside)."""
-        return {**entry.resource_args(), "organization_id": self.organization_id}
 
 
 def load(path: Path | str) -> UsersFile:
@@ -233,9 +151,11 @@ def _value_problems(where: Where, entry: dict[str, Any]) -> list[Finding]:
         if isinstance(value, str) and _CONTROL.search(value):
             path = (*where, key)
             problems.append(Finding(path, f"{field_path(path)} contains a line break or control character", _ONE_LINE))
-    zone = entry.get("time_zone_id")
-    if isinstance(zone, str) and zone and not is_time_zone(zone) and not _CONTROL.search(zone):
-        problems.append(_zone_problem((*where, "time_zone_id"), zone))
+    for ruled in RULED:  # a value with a line break is said above
+        value = entry.get(ruled.key)
+        if ruled.rule is not None and ruled.rule.broken(value) and not _CONTROL.search(str(value)):
+            path = (*where, ruled.key)
+            problems.append(Finding(path, f"{field_path(path)} {value!r} {ruled.rule.problem}", ruled.rule.hint))
     storage = entry.get("storage")
     rule = _size_rule(storage) if isinstance(storage, str) else None
     if rule:
@@ -292,19 +212,11 @@ def _size_rule(text: str) -> str | None:
     return None
 
 
-def _zone_problem(path: tuple[str | int, ...], zone: str) -> Finding:
-    return Finding(
-        path,
-        f"{field_path(path)} {zone!r} is not an IANA time zone",
-        "use a name such as Europe/Paris or America/New_York",
-    )
-
-
 def _entries(document: dict[str, Any]) -> Iterator[UserEntry]:
     defaults = document.get("defaults") or {}
     for index, raw in enumerate(document.get("users") or []):
         merged = {**defaults, **raw}
-        values = {k: merged[k] for k in USER_KEYS if merged.get(k) is not None}
+        values = cast(EntryArgs, {k: merged[k] for k in USER_KEYS if merged.get(k) is not None})
         yield UserEntry(
             username=raw["username"],
             given_name=raw["given_name"],

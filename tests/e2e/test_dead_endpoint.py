@@ -26,8 +26,8 @@ def test_up_against_a_stopped_service_fails_fast_with_one_line(tmp_path: Path) -
     elapsed = time.monotonic() - started
     text = str(raised.value)
     assert (
-        f"pulumi_workdocs.errors.EndpointUnreachable: cannot reach WorkDocs at {server.url} (from workdocs:endpoint in the stack config): "
-        f"the connection was refused; {ENDPOINT_HINT}"
+        f"pulumi_workdocs.errors.EndpointUnreachable: cannot reach WorkDocs at {server.url} "
+        f"(from workdocs:endpoint in the stack config): the connection was refused; {ENDPOINT_HINT}"
     ) in text
     assert "Traceback" not in text
     assert elapsed < 60, f"took {elapsed:.1f} s"  # the engine's own start included; before: 300 s of retries

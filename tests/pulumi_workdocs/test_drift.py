@@ -12,6 +12,7 @@ import yaml
 
 from pulumi_workdocs.aws import list_users
 from pulumi_workdocs.commands.drift import load_ignore
+from pulumi_workdocs.commands.export import build_export
 from pulumi_workdocs.core.drift import (
     COMPARED,
     DriftReport,
@@ -22,8 +23,9 @@ from pulumi_workdocs.core.drift import (
     parse_ignore,
 )
 from pulumi_workdocs.core.drift_render import render_json, render_markdown, render_text
-from pulumi_workdocs.core.export import build_export, export_entry
+from pulumi_workdocs.core.export import export_entry
 from pulumi_workdocs.core.user import outputs_from_user
+from pulumi_workdocs.engine.state import state_users
 from pulumi_workdocs.errors import UsageError, WorkDocsAPIError
 from pulumi_workdocs.users_file import UsersFile, human_size, load, parse_size
 
@@ -58,10 +60,18 @@ def api_user(username: str, **overrides: Any) -> dict[str, Any]:
     return user
 
 
+def drift(desired: Any, live: Any, state: list[dict[str, Any]], ignore: Ignore | None = None) -> DriftReport:
+    """compute_drift over the state as ``pulumi stack export`` shows it, read as the engine edge does."""
+    return compute_drift(desired, live, state_users(state), ignore)
+
+
+def export(users_file: Any, live: Any, state: list[dict[str, Any]], *args: Any, **kwargs: Any) -> tuple[str, int]:
+    return build_export(users_file, live, state_users(state), *args, **kwargs)
+
+
 def resource(user: dict[str, Any], **outputs: Any) -> dict[str, Any]:
     """A WorkDocsUser in a deployment, as the provider left it after create/read."""
-    outs = outputs_from_user(user, {"deletion_policy": "DEACTIVATE", "adopt": False})
-    outs.update(outputs)
+    outs = {**outputs_from_user(user, {"deletion_policy": "DEACTIVATE", "adopt": False}), **outputs}
     return {
         "urn": f"urn:pulumi:dev::workdocs-users::pulumi-python:dynamic:workdocs:User::{outs['username']}",
         "type": "pulumi-python:dynamic:workdocs:User",
@@ -102,7 +112,7 @@ def alice_bob(tmp_path: Path) -> tuple[UsersFile, list[dict[str, Any]], list[dic
 
 def test_file_state_and_live_in_agreement_is_clean(alice_bob: Any) -> None:
     desired, live, state = alice_bob
-    report = compute_drift(desired, live, state, Ignore())
+    report = drift(desired, live, state, Ignore())
     assert report == DriftReport(ORG)
     assert (report.status, report.exit_code) == ("clean", 0)
 
@@ -117,7 +127,7 @@ def test_changed_reports_each_field_with_state_and_live_values_but_not_timestamp
         ModifiedTimestamp=later,
         Storage={"StorageUtilizedInBytes": 7, "StorageRule": {"StorageType": "UNLIMITED"}},
     )
-    report = compute_drift(desired, live, state)
+    report = drift(desired, live, state)
     assert report.to_json()["changed"] == [
         {
             "username": "alice",
@@ -140,16 +150,16 @@ def test_changed_reports_each_field_with_state_and_live_values_but_not_timestamp
 def test_numbers_stored_as_doubles_in_state_are_not_drift(alice_bob: Any) -> None:
     desired, live, state = alice_bob
     state[0]["outputs"]["storage_rule"] = {"storage_type": "QUOTA", "storage_allocated_in_bytes": 5e10}
-    assert compute_drift(desired, live, state).exit_code == 0
+    assert drift(desired, live, state).exit_code == 0
 
 
 def test_deleted_out_of_band_names_a_recreated_user_with_the_same_username(alice_bob: Any) -> None:
     desired, live, state = alice_bob
-    report = compute_drift(desired, [live[1]], state)
+    report = drift(desired, [live[1]], state)
     assert report.to_json()["deleted"] == [{"username": "alice", "id": "id-alice", "recreated_as": None}]
     assert report.exit_code == 2
 
-    again = compute_drift(desired, [api_user("alice", Id="id-new"), live[1]], state)
+    again = drift(desired, [api_user("alice", Id="id-new"), live[1]], state)
     assert again.to_json()["deleted"] == [{"username": "alice", "id": "id-alice", "recreated_as": "id-new"}]
     assert again.unmanaged == ()  # alice is in the file: managed, only not yet recreated in state
 
@@ -157,7 +167,7 @@ def test_deleted_out_of_band_names_a_recreated_user_with_the_same_username(alice
 def test_unmanaged_are_in_neither_file_nor_state_whatever_their_status(alice_bob: Any, tmp_path: Path) -> None:
     desired, live, state = alice_bob
     live += [api_user("mallory"), api_user("old.admin", Status="INACTIVE", EmailAddress=None)]
-    report = compute_drift(desired, live, state)
+    report = drift(desired, live, state)
     assert report.to_json()["unmanaged"] == [
         {"username": "mallory", "id": "id-mallory", "status": "ACTIVE", "email_address": "mallory@example.com"},
         {"username": "old.admin", "id": "id-old.admin", "status": "INACTIVE", "email_address": None},
@@ -165,7 +175,7 @@ def test_unmanaged_are_in_neither_file_nor_state_whatever_their_status(alice_bob
     assert report.exit_code == 2
     # In the file but not yet in the state: an unapplied create, never unmanaged.
     wanted = users_file(tmp_path, [entry("alice"), entry("bob"), entry("Mallory")])
-    report = compute_drift(wanted, live, state)
+    report = drift(wanted, live, state)
     assert [u.username for u in report.unmanaged] == ["old.admin"]
     assert report.to_json()["unapplied"] == [{"username": "Mallory", "action": "create", "fields": []}]
 
@@ -177,7 +187,7 @@ def test_unapplied_changes_alone_exit_3_and_are_what_up_would_change(tmp_path: P
         tmp_path,
         [entry("alice", surname="Liddell", type="POWERUSER"), entry("bob", storage="1 TiB"), entry("dave")],
     )
-    report = compute_drift(desired, live, state)
+    report = drift(desired, live, state)
     assert report.to_json()["unapplied"] == [
         {
             "username": "alice",
@@ -209,17 +219,17 @@ def test_undeclared_fields_are_not_unapplied_but_defaults_are(tmp_path: Path) ->
     live = [api_user("alice", Locale="fr")]
     state = [resource(u) for u in live]
     # locale not declared: WorkDocs' value is kept, nothing pending.
-    assert compute_drift(users_file(tmp_path, [entry("alice")]), live, state).unapplied == ()
+    assert drift(users_file(tmp_path, [entry("alice")]), live, state).unapplied == ()
     # type not declared means USER: privilege never depends on whether a line was written.
     live = [api_user("alice", Locale="fr", Type="ADMIN")]
     state = [resource(u) for u in live]
-    report = compute_drift(users_file(tmp_path, [entry("alice")]), live, state)
+    report = drift(users_file(tmp_path, [entry("alice")]), live, state)
     assert report.to_json()["unapplied"][0]["fields"] == [{"field": "type", "state": "ADMIN", "file": "USER"}]
     # status is always declared (WorkDocsUser's default ACTIVE), so an INACTIVE state is pending.
     state[0]["outputs"]["status"] = "INACTIVE"
     state[0]["outputs"]["type"] = "USER"
     live = [api_user("alice", Locale="fr", Status="INACTIVE")]
-    report = compute_drift(users_file(tmp_path, [entry("alice")]), live, state)
+    report = drift(users_file(tmp_path, [entry("alice")]), live, state)
     assert report.to_json()["unapplied"][0]["fields"] == [{"field": "status", "state": "INACTIVE", "file": "ACTIVE"}]
 
 
@@ -227,14 +237,14 @@ def test_drift_and_unapplied_together_exit_2_and_list_both(alice_bob: Any, tmp_p
     _, live, state = alice_bob
     desired = users_file(tmp_path, [entry("alice", surname="Liddell"), entry("bob")])
     live[1] = api_user("bob", GivenName="Robert")
-    report = compute_drift(desired, live, state)
+    report = drift(desired, live, state)
     assert report.exit_code == 2
     assert report.summary() == {"changed": 1, "deleted": 0, "unmanaged": 0, "unapplied": 1, "ignored": 0}
 
 
 def test_without_a_users_file_only_state_and_live_count(alice_bob: Any) -> None:
     _, live, state = alice_bob
-    report = compute_drift(None, [*live, api_user("eve")], state)
+    report = drift(None, [*live, api_user("eve")], state)
     assert report.organization_id == ORG
     assert [u.username for u in report.unmanaged] == ["eve"] and report.unapplied == ()
 
@@ -244,7 +254,7 @@ def test_pending_deletions_and_other_resource_types_are_not_state_users(alice_bo
     stale = resource(api_user("alice", Id="id-old"))
     stale["delete"] = True
     stack = {"urn": "urn:pulumi:dev::workdocs-users::pulumi:pulumi:Stack::x", "type": "pulumi:pulumi:Stack"}
-    assert compute_drift(desired, live, [*state, stale, stack]).exit_code == 0
+    assert drift(desired, live, [*state, stale, stack]).exit_code == 0
 
 
 # -- ignore -----------------------------------------------------------------------------
@@ -254,7 +264,7 @@ def test_ignore_by_username_silences_every_kind_and_by_field_only_that_field(ali
     desired, live, state = alice_bob
     live = [api_user("alice", GivenName="Al", Surname="Other"), api_user("eve")]  # bob deleted, eve unmanaged
     ignore = Ignore((IgnoreRule("ALICE", "given_name"), IgnoreRule("bob"), IgnoreRule("eve")))
-    report = compute_drift(desired, live, state, ignore)
+    report = drift(desired, live, state, ignore)
     assert report.to_json()["changed"] == [
         {
             "username": "alice",
@@ -270,13 +280,13 @@ def test_ignore_by_username_silences_every_kind_and_by_field_only_that_field(ali
     assert report.deleted == () and report.unmanaged == () and report.exit_code == 2
 
     everything = Ignore((IgnoreRule("alice"), IgnoreRule("bob"), IgnoreRule("eve")))
-    quiet = compute_drift(desired, live, state, everything)
+    quiet = drift(desired, live, state, everything)
     assert (quiet.exit_code, quiet.summary()["ignored"]) == (0, 4)
 
 
 def test_a_field_rule_never_silences_a_deleted_or_unmanaged_user(alice_bob: Any) -> None:
     desired, live, state = alice_bob
-    report = compute_drift(desired, [live[0], api_user("eve")], state, Ignore((IgnoreRule("bob", "given_name"),)))
+    report = drift(desired, [live[0], api_user("eve")], state, Ignore((IgnoreRule("bob", "given_name"),)))
     assert [d.username for d in report.deleted] == ["bob"] and [u.username for u in report.unmanaged] == ["eve"]
 
 
@@ -333,7 +343,7 @@ def everything(alice_bob: Any, tmp_path: Path) -> DriftReport:
     _, live, state = alice_bob
     desired = users_file(tmp_path, [entry("alice", surname="Liddell|Pleasance"), entry("bob"), entry("dave")])
     live = [api_user("alice", GivenName="Alicia"), api_user("eve", Status="INACTIVE"), api_user("mallory")]
-    return compute_drift(desired, live, state, Ignore((IgnoreRule("mallory"),)))
+    return drift(desired, live, state, Ignore((IgnoreRule("mallory"),)))
 
 
 def test_text_lists_each_section_and_the_result(everything: DriftReport) -> None:
@@ -354,7 +364,7 @@ def test_text_lists_each_section_and_the_result(everything: DriftReport) -> None
 def test_text_shows_storage_as_a_size(alice_bob: Any) -> None:
     desired, live, state = alice_bob
     live[0] = api_user("alice", Storage={"StorageRule": {"StorageType": "QUOTA", "StorageAllocatedInBytes": 2**40}})
-    assert "storage_rule: expected 50 GB, live 1 TiB" in render_text(compute_drift(desired, live, state))
+    assert "storage_rule: expected 50 GB, live 1 TiB" in render_text(drift(desired, live, state))
 
 
 def test_markdown_has_one_table_per_section_with_escaped_cells(everything: DriftReport) -> None:
@@ -368,7 +378,7 @@ def test_markdown_has_one_table_per_section_with_escaped_cells(everything: Drift
 
 
 def test_clean_report_renders_without_sections(alice_bob: Any) -> None:
-    report = compute_drift(*alice_bob)
+    report = drift(*alice_bob)
     assert "###" not in render_markdown(report)
     assert render_text(report).splitlines()[-1].startswith("Result: clean (exit 0)")
 
@@ -444,7 +454,7 @@ def test_export_fragment_is_the_unmanaged_users_and_appends_to_the_file(
     )
     live += [api_user("zed", Status="INACTIVE"), api_user("eve"), api_user("quiet")]
     ignore = Ignore((IgnoreRule("quiet"),))  # known and left alone: not exported
-    fragment, count = build_export(load(path), live, state, ignore)
+    fragment, count = export(load(path), live, state, ignore)
     assert count == 2
     assert f"\n{pad}- username: eve\n{pad}  given_name: Eve\n" in fragment
     entries = yaml.safe_load(fragment)
@@ -453,7 +463,7 @@ def test_export_fragment_is_the_unmanaged_users_and_appends_to_the_file(
     path.write_text(path.read_text() + fragment)  # `>> users.yaml`
     combined = load(path)
     assert [u.username for u in combined.users] == ["alice", "bob", "eve", "zed"]
-    report = compute_drift(combined, live, state, ignore)
+    report = drift(combined, live, state, ignore)
     assert report.unmanaged == () and [(u.username, u.action) for u in report.unapplied] == [
         ("eve", "create"),
         ("zed", "create"),
@@ -461,7 +471,7 @@ def test_export_fragment_is_the_unmanaged_users_and_appends_to_the_file(
 
 
 def test_export_fragment_without_unmanaged_users_says_so(alice_bob: Any) -> None:
-    assert build_export(*alice_bob) == (f"# No unmanaged users in organization {ORG}.\n", 0)
+    assert export(*alice_bob) == (f"# No unmanaged users in organization {ORG}.\n", 0)
 
 
 def test_export_all_is_a_whole_valid_file_keeping_managed_users_settings(tmp_path: Path) -> None:
@@ -471,7 +481,7 @@ def test_export_all_is_a_whole_valid_file_keeping_managed_users_settings(tmp_pat
         tmp_path,
         [{**entry("alice"), "password": {"env": "ALICE_PASSWORD"}, "protect": True}, entry("bob")],
     )
-    text, count = build_export(desired, live, state, all_=True)
+    text, count = export(desired, live, state, all_=True)
     assert count == 3 and "Password" not in text and "adopt: true makes" in text
     out = tmp_path / "exported.yaml"
     out.write_text(text)
@@ -483,14 +493,14 @@ def test_export_all_is_a_whole_valid_file_keeping_managed_users_settings(tmp_pat
     assert bob.values.get("deletion_policy") == "DELETE" and "adopt" not in bob.values
     assert carol.values["adopt"] is True and "time_zone_id" not in carol.values  # not IANA: left out
     # The managed users come back with no change pending: up only adopts carol.
-    report = compute_drift(exported, live, state)
+    report = drift(exported, live, state)
     assert [(u.username, u.action) for u in report.unapplied] == [("carol", "create")]
 
 
 def test_export_all_without_a_users_file_needs_the_organization() -> None:
     with pytest.raises(UsageError, match="no organization"):
-        build_export(None, [api_user("a")], [], all_=True)
-    text, count = build_export(None, [api_user("a")], [], all_=True, organization_id=ORG)
+        export(None, [api_user("a")], [], all_=True)
+    text, count = export(None, [api_user("a")], [], all_=True, organization_id=ORG)
     assert count == 1 and f"organization_id: {ORG}\nusers:\n  - username: a\n" in text
 
 
@@ -532,13 +542,13 @@ def test_export_all_after_a_rename_keeps_the_deactivated_user_and_its_address(tm
     """Renamed under DEACTIVATE: the old user stays INACTIVE with the same address as the new one."""
     live = [api_user("henry", Status="INACTIVE", EmailAddress="henry@example.com"),
             api_user("henry.t", EmailAddress="henry@example.com")]  # fmt: skip
-    text, count = build_export(None, live, [], all_=True, organization_id=ORG)
+    text, count = export(None, live, [], all_=True, organization_id=ORG)
     out = tmp_path / "exported.yaml"
     out.write_text(text)
     assert count == 2 and [u.username for u in load(out).users] == ["henry", "henry.t"]
     live[0]["Status"] = "ACTIVE"  # two active users with one address: still a problem, located in the export
     with pytest.raises(UsageError, match=r"^the exported entries do not validate:\n\(exported users\.yaml\):\d+:\d+: "):
-        build_export(None, live, [], all_=True, organization_id=ORG)
+        export(None, live, [], all_=True, organization_id=ORG)
 
 
 def test_an_ignore_file_is_read_in_any_encoding_and_within_the_budget(tmp_path: Path) -> None:
@@ -555,5 +565,5 @@ def test_export_appends_in_the_users_files_own_indentation_whatever_its_encoding
     path = tmp_path / "users.yaml"
     text = f"organization_id: {ORG}\nusers:\n    - username: alice\n      given_name: Alice\n      surname: Example\n"
     path.write_bytes(text.encode("utf-16"))
-    fragment, count = build_export(load(path), [api_user("alice"), api_user("bob")], [])
+    fragment, count = export(load(path), [api_user("alice"), api_user("bob")], [])
     assert count == 1 and "\n    - username: bob\n" in fragment

@@ -232,7 +232,8 @@ def test_the_providers_create_and_read_fail_fast_naming_the_stack_config(closed_
     provider = WorkDocsUserProvider()
     provider.configure(ConfigureRequest(DynamicConfig({"workdocs:endpoint": closed_url}, "test")))
     line = (
-        f"cannot reach WorkDocs at {closed_url} (from workdocs:endpoint in the stack config): the connection was refused; {ENDPOINT_HINT}"
+        f"cannot reach WorkDocs at {closed_url} (from workdocs:endpoint in the stack config): "
+        f"the connection was refused; {ENDPOINT_HINT}"
     )
     args = {"organization_id": ORG, **ALICE}
     with pytest.raises(EndpointUnreachable) as created:
@@ -250,7 +251,8 @@ def test_the_plugin_answers_one_line(stub: Any, closed_url: str) -> None:  # noq
     with pytest.raises(grpc.RpcError) as raised:
         stub.Create(proto.CreateRequest(urn=URN, properties=encode(alice)))
     assert raised.value.details() == (
-        f"cannot reach WorkDocs at {closed_url} (from workdocs:endpoint in the stack config): the connection was refused; {ENDPOINT_HINT}"
+        f"cannot reach WorkDocs at {closed_url} (from workdocs:endpoint in the stack config): "
+        f"the connection was refused; {ENDPOINT_HINT}"
     )
 
 

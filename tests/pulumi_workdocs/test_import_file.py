@@ -18,6 +18,7 @@ from pulumi_workdocs.core.import_file import (
     render_import_file,
     resource_name,
 )
+from pulumi_workdocs.engine.state import stack_resources
 from pulumi_workdocs.errors import UsageError
 from pulumi_workdocs.plugin.package_schema import USER
 from tests.pulumi_workdocs.test_drift import ORG, api_user, resource, users_file
@@ -70,7 +71,7 @@ def test_unmanaged_users_only_each_with_the_plugins_type_a_valid_name_and_its_wo
     document = build_import_file(
         declared,
         [grace, edsger, ada, alan, barbara, other_org],
-        [resource(ada)],  # ada is in the root stack's state; alan is in the users file
+        stack_resources([resource(ada)]),  # ada is in the root stack's state; alan is in the users file
         ORG,
     )
     assert document == {
@@ -86,14 +87,14 @@ def test_unmanaged_users_only_each_with_the_plugins_type_a_valid_name_and_its_wo
 def test_without_a_users_file_the_state_alone_tells_the_managed_and_plugin_users_count(tmp_path: Path) -> None:
     ada, alan, grace = api_user("ada"), api_user("alan"), api_user("grace")
     state = [plugin_resource(ada, "ada"), {**plugin_resource(grace, "grace"), "delete": True}]
-    document = build_import_file(None, [ada, alan, grace], state, ORG)
+    document = build_import_file(None, [ada, alan, grace], stack_resources(state), ORG)
     assert ids(document) == ["id-alan", "id-grace"]  # a pending deletion is not managed
 
 
 def test_names_are_unique_and_never_one_the_stack_already_uses(tmp_path: Path) -> None:
     users = [api_user(n) for n in ("ada.x", "ada-x", "ada_x", "ada+x", "bob", "ada_x_2")]
     state = [plugin_resource(api_user("someone"), "bob")]  # a resource of the program named bob
-    document = build_import_file(None, users, state, ORG)
+    document = build_import_file(None, users, stack_resources(state), ORG)
     names = {r["id"]: r["name"] for r in document["resources"]}
     assert names == {
         "id-ada+x": "ada_x",
@@ -108,24 +109,24 @@ def test_names_are_unique_and_never_one_the_stack_already_uses(tmp_path: Path) -
 
 def test_the_order_and_the_text_do_not_depend_on_the_listing_order() -> None:
     users = [api_user(n) for n in ("zed", "Amy", "amy.b", "mia", "amy_b", "bo")]
-    first = render_import_file(build_import_file(None, users, [], ORG))
+    first = render_import_file(build_import_file(None, users, stack_resources([]), ORG))
     for seed in range(5):
         shuffled = users[:]
         random.Random(seed).shuffle(shuffled)
-        assert render_import_file(build_import_file(None, shuffled, [], ORG)) == first
+        assert render_import_file(build_import_file(None, shuffled, stack_resources([]), ORG)) == first
     assert [r["name"] for r in json.loads(first)["resources"]] == ["amy", "amy_b", "amy_b_2", "bo", "mia", "zed"]
 
 
 def test_ignored_users_are_left_out_as_export_leaves_them() -> None:
     users = [api_user("siteadmin", Type="ADMIN"), api_user("ada")]
-    document = build_import_file(None, users, [], ORG, Ignore((IgnoreRule("SiteAdmin"),)))
+    document = build_import_file(None, users, stack_resources([]), ORG, Ignore((IgnoreRule("SiteAdmin"),)))
     assert ids(document) == ["id-ada"]
 
 
 def test_an_explicit_provider_goes_in_the_name_table_and_on_every_resource() -> None:
     provider = parse_provider(f"eu={PROVIDER_URN}")
     users = [api_user("eu"), api_user("ada")]
-    document = build_import_file(None, users, [], ORG, provider=provider)
+    document = build_import_file(None, users, stack_resources([]), ORG, provider=provider)
     assert document["nameTable"] == {"eu": PROVIDER_URN}
     assert document["resources"] == [
         {"type": PLUGIN_USER_TYPE, "name": "ada", "id": "id-ada", "provider": "eu"},
@@ -149,7 +150,10 @@ def test_a_bad_provider_is_refused_in_one_line(text: str, says: str) -> None:
 
 
 def test_no_unmanaged_user_gives_an_empty_file_pulumi_import_reads() -> None:
-    assert json.loads(render_import_file(build_import_file(None, [], [], ORG))) == {"nameTable": {}, "resources": []}
+    assert json.loads(render_import_file(build_import_file(None, [], stack_resources([]), ORG))) == {
+        "nameTable": {},
+        "resources": [],
+    }
 
 
 @pytest.mark.parametrize(

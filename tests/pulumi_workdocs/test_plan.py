@@ -10,13 +10,14 @@ import pytest
 
 from pulumi_workdocs.core.plan import FieldChange, Step, build_plan, guard
 from pulumi_workdocs.core.plan_render import SECRET_SIGNATURE, render_json, render_markdown, render_text
+from pulumi_workdocs.core.user import UserArgs, UserOutputs, as_args, as_outputs
 from pulumi_workdocs.errors import UsageError
 
 SECRET = {SECRET_SIGNATURE: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "[secret]"}
 
 
-def outs(username: str, **extra: Any) -> dict[str, Any]:
-    return {
+def outs(username: str, **extra: Any) -> UserOutputs:
+    return as_outputs({
         "organization_id": "d-1234567890",
         "username": username,
         "given_name": username.title(),
@@ -28,12 +29,12 @@ def outs(username: str, **extra: Any) -> dict[str, Any]:
         "adopt": False,
         "storage_rule": {"storage_type": "QUOTA", "storage_allocated_in_bytes": 50 * 1000**3},
         **extra,
-    }
+    })  # fmt: skip
 
 
-def inputs(username: str, **extra: Any) -> dict[str, Any]:
+def inputs(username: str, **extra: Any) -> UserArgs:
     base = {k: v for k, v in outs(username).items()}
-    return {**base, "password": SECRET, **extra}
+    return as_args({**base, "password": SECRET, **extra})
 
 
 STEPS = [
@@ -255,6 +256,7 @@ def test_a_resumed_create_takes_over_and_says_so() -> None:
 
 from pulumi_workdocs.core.plan import Declared, settled_steps  # noqa: E402
 from pulumi_workdocs.core.user import outputs_from_user  # noqa: E402
+from pulumi_workdocs.engine.state import state_users  # noqa: E402
 
 ORG = "d-1234567890"
 
@@ -269,7 +271,7 @@ def _live(name: str, **extra: Any) -> dict[str, Any]:
 
 def _declared(name: str, protect: bool = False, **extra: Any) -> Declared:
     inputs = {"username": name, "given_name": name.title(), "surname": "Tester", "organization_id": ORG, **extra}
-    return Declared(name, inputs, protect)
+    return Declared(name, as_args(inputs), protect)
 
 
 def _state(live: dict[str, Any], protect: bool = False, **flags: Any) -> dict[str, Any]:
@@ -285,7 +287,7 @@ def test_settled_when_file_state_and_workdocs_agree() -> None:
     state = [{"type": "pulumi:pulumi:Stack", "urn": "urn:pulumi:dev::workdocs-users::pulumi:pulumi:Stack::x"},
              _state(live[0]), _state(_live("bob"), protect=True)]  # fmt: skip
     # bob's locale changed in WorkDocs, but the file leaves it to WorkDocs: nothing to do.
-    steps = settled_steps([_declared("alice"), _declared("bob", protect=True)], state, live)
+    steps = settled_steps([_declared("alice"), _declared("bob", protect=True)], state_users(state), live)
     assert steps is not None and [(s.op, s.name, s.id, s.protect) for s in steps] == [
         ("same", "alice", "id-alice", (False, False)),
         ("same", "bob", "id-bob", (True, True)),
@@ -324,7 +326,7 @@ def test_not_settled_when_anything_may_change(
 ) -> None:
     before = _live("alice")
     live = [] if live_changes is None else [{**before, **live_changes}]
-    assert settled_steps(declared, [_state(before, **state_flags)], live) is None, why
+    assert settled_steps(declared, state_users([_state(before, **state_flags)]), live) is None, why
 
 
 # -- replaces that would fail half-way, judged against WorkDocs' values --------------------
@@ -335,7 +337,8 @@ from pulumi_workdocs.core.user import UNKNOWN  # noqa: E402
 
 def _replace(old: dict[str, Any], **new: Any) -> Step:
     inputs = {**{k: old[k] for k in ("username", "given_name", "surname", "organization_id")}, "password": "s", **new}
-    return Step("replace", str(new.get("username", old["username"])), old, inputs, ("email_address",), None, old["Id"])
+    name = str(new.get("username", old["username"]))
+    return Step("replace", name, as_outputs(old), as_args(inputs), ("email_address",), None, old["Id"])
 
 
 @pytest.mark.parametrize(

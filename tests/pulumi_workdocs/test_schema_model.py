@@ -8,8 +8,10 @@ from typing import Any
 
 import botocore.session
 import pytest
+from botocore import xform_name
 from jsonschema import Draft202012Validator
 
+from pulumi_workdocs.codegen.model import shape_type
 from pulumi_workdocs.core.fields import FIELDS, PASSWORD, api_shape
 from pulumi_workdocs.schema import schema
 
@@ -23,28 +25,41 @@ def test_root_schema_json_is_the_package_schema_and_valid_2020_12() -> None:
     Draft202012Validator.check_schema(schema())
 
 
+def _matches_model(definition: dict[str, Any], shape: Any) -> None:
+    """A JSON Schema definition carries its shape's type and constraints, for each model type."""
+    kind = shape_type(shape)
+    assert definition["type"] == {"integer": "integer", "boolean": "boolean"}.get(kind, "string")
+    if kind == "integer":
+        assert definition.get("minimum") == shape.metadata.get("min")
+        assert definition.get("maximum") == shape.metadata.get("max")
+        return
+    if kind in ("string", "enum"):
+        assert definition.get("minLength") == shape.metadata.get("min")
+        assert definition.get("maxLength") == shape.metadata.get("max")
+    if "pattern" in shape.metadata:
+        assert definition["pattern"] == f"^(?:{shape.metadata['pattern']})$"
+    elif kind != "timestamp":  # a timestamp's is ISO 8601, the form botocore takes as text
+        assert "pattern" not in definition
+
+
 @pytest.mark.parametrize("field", [f for f in (*FIELDS, PASSWORD) if f.api], ids=lambda f: f.prop)
 def test_field_constraints_match_the_model(field: Any) -> None:
     definition = schema()["$defs"][field.prop]
     shape: Any = api_shape(MODEL, field)
     if shape.type_name == "structure":
-        for prop, member in shape.members.items():
-            sub = {"StorageAllocatedInBytes": "storage_allocated_in_bytes", "StorageType": "storage_type"}[prop]
-            sub_def = definition["properties"][sub]
-            if getattr(member, "enum", None):
-                assert sub_def["enum"] == list(member.enum)
-            if "min" in member.metadata:
-                assert sub_def["minimum"] == member.metadata["min"]
+        assert set(field.members) <= set(shape.members)
+        assert set(definition["properties"]) == {xform_name(m) for m in field.members}
+        for member in field.members:
+            sub_def = definition["properties"][xform_name(member)]
+            _matches_model(sub_def, shape.members[member])
+            if getattr(shape.members[member], "enum", None):
+                assert sub_def["enum"] == list(shape.members[member].enum)
         return
-    assert definition.get("minLength") == shape.metadata.get("min")
-    assert definition.get("maxLength") == shape.metadata.get("max")
-    if "pattern" in shape.metadata:
-        assert definition["pattern"] == f"^(?:{shape.metadata['pattern']})$"
-    else:
-        assert "pattern" not in definition
-    if field.prop == "status":  # users choose ACTIVE/INACTIVE; PENDING is WorkDocs' own state
-        assert set(definition["enum"]) < set(shape.enum)
-    elif getattr(shape, "enum", None):
+    if field.choices:  # users choose fewer values than the model has (status: PENDING is WorkDocs' own)
+        assert definition["enum"] == list(field.choices) and set(field.choices) < set(shape.enum)
+        return
+    _matches_model(definition, shape)
+    if getattr(shape, "enum", None):
         assert definition["enum"] == list(shape.enum)
 
 

@@ -28,9 +28,9 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from pulumi_workdocs.core.user import iso_time
+from pulumi_workdocs.core.user import ApiUser, iso_time
 
-User = dict[str, Any]
+User = ApiUser
 
 
 def write_listing(path: Path, organization_id: str, users: Iterable[Mapping[str, Any]]) -> None:

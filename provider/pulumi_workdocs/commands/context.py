@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from mypy_boto3_workdocs import WorkDocsClient
     from pulumi import automation as auto
 
+    from pulumi_workdocs.core.state import StateUser
+    from pulumi_workdocs.core.user import ApiUser
+
 
 def stack_endpoint(flag: str | None, environ: Mapping[str, str], work_dir: Path, stack_name: str) -> Endpoint:
     """The one endpoint rule (handoff.resolve_endpoint) with this stack's ``Pulumi.<stack>.yaml``.
@@ -63,8 +66,14 @@ class Context:
 
         return open_stack(users_file, self.stack_name, self.backend, self.work_dir, endpoint=self.endpoint)
 
-    def state(self) -> list[dict[str, Any]]:
-        """The stack's resources, read without decrypting anything ([] before the first update)."""
+    def state(self) -> list[StateUser]:
+        """The stack's WorkDocsUsers, read without decrypting anything ([] before the first update)."""
+        from pulumi_workdocs.engine.state import state_users
+
+        return state_users(self.resources())
+
+    def resources(self) -> list[dict[str, Any]]:
+        """Every resource of the stack, as ``pulumi stack export`` gives them ([] before the first update)."""
         from pulumi_workdocs.engine.state import read_state
 
         return read_state(self.backend, self.stack_name, self.work_dir)
@@ -86,7 +95,7 @@ class Context:
         endpoint = self.endpoint
         return dataclasses.replace(settings, endpoint=endpoint.url, endpoint_source=endpoint.source).client()
 
-    def live_users(self, organizations: list[str]) -> list[dict[str, Any]]:
+    def live_users(self, organizations: list[str]) -> list[ApiUser]:
         """Every user of these organizations, any status, in pages (read-only)."""
         from pulumi_workdocs.aws import list_users
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from pulumi_workdocs import yaml_load
 from pulumi_workdocs.commands.context import Context
-from pulumi_workdocs.core.drift import IGNORE_FILE, Ignore, IgnoreFileError, compute_drift, parse_ignore, state_users
+from pulumi_workdocs.core.drift import IGNORE_FILE, Ignore, IgnoreFileError, compute_drift, parse_ignore
 from pulumi_workdocs.core.drift_render import RENDERERS
+from pulumi_workdocs.core.state import StateUser
 from pulumi_workdocs.engine import engine_errors
 from pulumi_workdocs.users_file import UsersFile
 
@@ -41,10 +41,10 @@ def ignore_for(ctx: Context, baseline: Path | None) -> Ignore:
     return load_ignore(default) if default.exists() else Ignore()
 
 
-def organizations(users_file: UsersFile | None, state: list[dict[str, Any]]) -> list[str]:
+def organizations(users_file: UsersFile | None, state: list[StateUser]) -> list[str]:
     """The users file's organization and any other that the state's users belong to."""
     orgs = {users_file.organization_id} if users_file else set()
-    orgs |= {str(u.outputs["organization_id"]) for u in state_users(state) if u.outputs.get("organization_id")}
+    orgs |= {u.outputs["organization_id"] for u in state if not u.pending_delete and u.outputs.get("organization_id")}
     return sorted(orgs)
 
 

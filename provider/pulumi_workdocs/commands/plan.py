@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 
 from pulumi_workdocs.aws.users_cache import write_listing
 from pulumi_workdocs.commands.context import Context
-from pulumi_workdocs.core.drift import state_users
 from pulumi_workdocs.core.plan import (
     Declared,
     LiveUser,
@@ -47,6 +46,7 @@ from pulumi_workdocs.engine.journal import (
 )
 from pulumi_workdocs.engine.preview import EngineFailed, engine_run, is_user, op_of, preview_steps
 from pulumi_workdocs.engine.root_stack import PROJECT, handing_off
+from pulumi_workdocs.engine.state import state_users
 from pulumi_workdocs.errors import EngineError, Exit
 from pulumi_workdocs.schema import validate
 from pulumi_workdocs.stack import password_config_key
@@ -85,10 +85,10 @@ def check(
     say(f"reading the users of {users_file.organization_id} at {endpoint.describe()}")
     clear_stale_locks(ctx)
     deployment = ctx.deployment()
-    state = list(deployment.get("resources") or [])
+    state = state_users(deployment.get("resources") or [])
     users = ctx.live_users([users_file.organization_id])
     live = [LiveUser.from_api(u) for u in users]
-    managed = {u.name: u.id for u in state_users(state)}
+    managed = {u.name: u.id for u in state if not u.pending_delete}
     path = journal_path(ctx.backend, ctx.work_dir, PROJECT, ctx.stack_name)
     runs = read_runs(path)
     resumed = recoverable(runs, managed.values(), users)

@@ -16,17 +16,18 @@ Kinds, by what is compared with what:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pulumi_workdocs.core.fields import API_PROPS, DEFAULTS
-from pulumi_workdocs.core.user import USER_TYPE_SUFFIX, changed_fields, outputs_from_user, plain, same
+from pulumi_workdocs.core.state import StateUser
+from pulumi_workdocs.core.user import ApiUser, changed_fields, outputs_from_user, plain, same
 from pulumi_workdocs.errors import Exit, UsageError
 
 if TYPE_CHECKING:
-    from pulumi_workdocs.users_file import UsersFile
+    from pulumi_workdocs.core.users import UsersFile
 
 IGNORE_FILE = ".workdocs-drift-ignore.yaml"  # read next to the users file when it exists
 # Fields WorkDocs holds, so live can differ from state; deletion_policy and adopt live in
@@ -220,39 +221,15 @@ def parse_ignore(document: Any, source: str = "ignore file") -> Ignore:
 # -- the pure core ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StateUser:
-    """A WorkDocsUser in the stack's state: resource name (= username in the root stack)."""
-
-    name: str
-    id: str
-    outputs: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def username(self) -> str:
-        return str(self.outputs.get("username") or self.name)
-
-
-def state_users(resources: Iterable[Mapping[str, Any]]) -> list[StateUser]:
-    """WorkDocsUsers of a deployment's ``resources`` (pending deletions left out)."""
-    users = []
-    for resource in resources:
-        if not str(resource.get("type", "")).endswith(USER_TYPE_SUFFIX) or resource.get("delete"):
-            continue
-        name = str(resource.get("urn", "")).rsplit("::", 1)[-1]
-        users.append(StateUser(name, str(resource.get("id", "")), dict(resource.get("outputs") or {})))
-    return users
-
-
 def compute_drift(
     desired: UsersFile | None,
-    live_users: list[dict[str, Any]],
-    state: Sequence[Mapping[str, Any]],
+    live_users: Sequence[ApiUser],
+    state: Sequence[StateUser],
     ignore: Ignore | None = None,
 ) -> DriftReport:
-    """The drift report of (users file, live DescribeUsers users, state resources). No I/O."""
+    """The drift report of (users file, live DescribeUsers users, the state's users). No I/O."""
     ignore = ignore or Ignore()
-    managed = state_users(state)
+    managed = [u for u in state if not u.pending_delete]
     live = {str(u["Id"]): outputs_from_user(u, {}) for u in live_users}
     live_by_name = {str(o["username"]).lower(): user_id for user_id, o in live.items()}
     managed_ids = {u.id for u in managed}
@@ -272,8 +249,9 @@ def compute_drift(
             continue
         fields, left = [], []
         props = declared.get(user.username.lower())
+        stored: Mapping[str, object] = user.outputs
         for prop in COMPARED:
-            expected, actual = user.outputs.get(prop), now.get(prop)
+            expected, actual = stored.get(prop), now.get(prop)
             if same(prop, plain(expected), plain(actual)):
                 continue
             if props is not None and prop not in props:
@@ -313,7 +291,7 @@ def compute_drift(
     )
 
 
-def _managed_props(args: Mapping[str, Any]) -> set[str]:
+def _managed_props(args: Mapping[str, object]) -> set[str]:
     """What the users file manages for a user: what its entry (or defaults:) sets, plus the fields
     that are always managed through their default (type, status)."""
     return {"organization_id", *(k for k, v in args.items() if v is not None), *DEFAULTS}

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from pulumi_workdocs.core.drift import DriftReport
-from pulumi_workdocs.core.user import plain
-from pulumi_workdocs.users_file import human_size
+from pulumi_workdocs.core.show import show
 
 
-def _show(prop: str, value: Any) -> str:
-    if value is None:
-        return "(unset)"
-    if prop == "storage_rule" and isinstance(value, Mapping):
-        return human_size(value) or json.dumps(plain(dict(value)), sort_keys=True)
-    return repr(value) if isinstance(value, str) else json.dumps(plain(value))
+def _show(prop: str, value: object) -> str:
+    return show(prop, value, quoted=True)
 
 
 def _headline(report: DriftReport) -> str:

@@ -2,19 +2,27 @@
 
 Each row names a member of the WorkDocs ``User`` shape; its property name (the resource
 argument, the output and the users-file key) is botocore's ``xform_name`` of that member,
-and its type and constraints come from the model (``tools/gen_schema.py``). The resource,
-the users file, schema.json, plan, drift and export all read this table, so a new field is
-one row here and a regenerate (README, "Adding a field").
+and its type and constraints come from the model (``python -m pulumi_workdocs.codegen`` writes
+schema.json, the plugin's schema, the typed records of ``core/records.py`` and the resource's
+signature from them). The resource, the users file, plan, drift and export all read this
+table, so a new field is one row here and a regenerate (README, "Adding a field").
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from botocore import xform_name
+
+from pulumi_workdocs.core.rules import IANA_TIME_ZONE, Rule
+from pulumi_workdocs.core.storage import human_size, normal_storage_rule, parse_size
+
+# A WorkDocs ``User`` as botocore returns it (CamelCase members; timestamps as datetimes).
+ApiUser = Mapping[str, Any]
 
 
 class Change(Enum):
@@ -38,7 +46,15 @@ class Field:
     file_key: str | None = None  # the users file's key when it is not the property name
     in_entry: bool = True  # a key of each user in the users file
     in_defaults: bool = True  # may be set for every user under defaults:
-    default: Any = None  # the value an unset argument means
+    default: str | bool | None = None  # the value an unset argument means
+    # The values users may set, when fewer than the model's enum (or for a state-only field).
+    choices: tuple[str, ...] | None = None
+    members: tuple[str, ...] = ()  # a structure's members (API names) that the property carries
+    normal: Callable[[object], object] | None = None  # the form two values are compared in
+    # How the users file writes the value when not as is (storage: '50 GB'), both ways.
+    to_file: Callable[[Any], str | None] | None = None
+    from_file: Callable[[str], object] | None = None
+    rule: Rule | None = None  # what the schema cannot check (core/rules.py)
     prop: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -51,6 +67,55 @@ class Field:
     def key(self) -> str:
         """Its key in the users file."""
         return self.file_key or self.prop
+
+    def file_value(self, value: object) -> object:
+        """The value as the users file writes it."""
+        return self.to_file(value) if self.to_file is not None else value
+
+    def same(self, old: object, new: object) -> bool:
+        """Equal as WorkDocs holds them (a storage rule's unused members aside)."""
+        if self.normal is not None:
+            return self.normal(old) == self.normal(new)
+        return old == new
+
+    def from_api(self, user: ApiUser) -> object:
+        """The property's value in a WorkDocs ``User`` (its member, or its Storage's):
+        a structure with property names, a timestamp as ISO 8601 text."""
+        storage = user.get("Storage") or {}
+        api = self.api or ""
+        value = user.get(api) if api in user else storage.get(api)
+        return from_api_value(value, self.members)
+
+    def to_api(self, value: object) -> object:
+        """The property's value as its API member takes it."""
+        if self.members and isinstance(value, Mapping):
+            return {m: _api_number(value[xform_name(m)]) for m in self.members if value.get(xform_name(m)) is not None}
+        return _api_number(value)
+
+
+def iso_time(value: object) -> str | None:
+    """A timestamp as the outputs hold it (UTC, ``Z``); anything else as text."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return None if value is None else str(value)
+
+
+def from_api_value(value: object, members: tuple[str, ...] = ()) -> object:
+    """An API value as an output: a structure by property names, a timestamp as ISO 8601 text."""
+    if isinstance(value, dt.datetime):
+        return iso_time(value)
+    if members and isinstance(value, Mapping):
+        return {xform_name(m): value[m] for m in members if m in value}
+    return value
+
+
+def _api_number(value: object) -> object:
+    """Pulumi carries numbers as doubles; the API's integer and long must be ints."""
+    return int(value) if isinstance(value, float) else value
+
+
+STORAGE_RULE = "StorageRule"
+STORAGE_RULE_MEMBERS = ("StorageAllocatedInBytes", "StorageType")  # the StorageRuleType shape
 
 
 FIELDS: tuple[Field, ...] = (
@@ -83,6 +148,7 @@ FIELDS: tuple[Field, ...] = (
         Change.UPDATE_USER,
         True,
         "IANA time zone, e.g. Europe/Paris. WorkDocs' default applies when unset.",
+        rule=IANA_TIME_ZONE,
     ),
     Field(
         "StorageRule",
@@ -90,6 +156,10 @@ FIELDS: tuple[Field, ...] = (
         True,
         "Storage quota: storage_type QUOTA with storage_allocated_in_bytes, or UNLIMITED.",
         file_key="storage",  # a human size such as '50 GB' in the users file
+        members=STORAGE_RULE_MEMBERS,
+        normal=normal_storage_rule,
+        to_file=human_size,
+        from_file=parse_size,
     ),
     Field(
         "Type",
@@ -105,6 +175,7 @@ FIELDS: tuple[Field, ...] = (
         False,
         "ACTIVE (when unset) or INACTIVE (deactivated users keep their documents). Always managed.",
         default="ACTIVE",
+        choices=("ACTIVE", "INACTIVE"),  # PENDING is WorkDocs' own state
     ),
     Field(
         None,
@@ -113,6 +184,7 @@ FIELDS: tuple[Field, ...] = (
         "On removal: DEACTIVATE (default, documents kept) or DELETE (DeleteUser: documents permanently deleted).",
         name="deletion_policy",
         default="DEACTIVATE",
+        choices=("DEACTIVATE", "DELETE"),
     ),
     Field(
         None,
@@ -124,22 +196,20 @@ FIELDS: tuple[Field, ...] = (
     ),
 )
 BY_PROP = {f.prop: f for f in FIELDS}
+RULED = tuple(f for f in FIELDS if f.rule is not None)  # fields with a rule beyond the schema
 REPLACE_PROPS = tuple(f.prop for f in FIELDS if f.change is Change.REPLACE)
-DEFAULTS: dict[str, Any] = {f.prop: f.default for f in FIELDS if f.default is not None}
+DEFAULTS: dict[str, str | bool] = {f.prop: f.default for f in FIELDS if f.default is not None}
 # Fields WorkDocs holds, so live can differ from state (drift compares these).
 API_PROPS = tuple(f.prop for f in FIELDS if f.api is not None)
 # The users file: the keys each entry may carry, and those a defaults: block may set.
 REQUIRED_KEYS = ("username", "given_name", "surname")
 ENTRY_KEYS = tuple(f.key for f in FIELDS if f.in_entry)
 DEFAULT_KEYS = tuple(f.key for f in FIELDS if f.in_defaults)
-
-STORAGE_RULE = "StorageRule"
-STORAGE_RULE_MEMBERS = ("StorageAllocatedInBytes", "StorageType")  # the StorageRuleType shape
 # Outputs read from the User shape that are not arguments (Id is the resource's id).
-READ_ONLY_MEMBERS = ("RootFolderId", "RecycleBinFolderId", "CreatedTimestamp", "ModifiedTimestamp")
-READ_ONLY_OUTPUTS = {xform_name(m): m for m in READ_ONLY_MEMBERS}
 STORAGE_UTILIZED = "StorageUtilizedInBytes"  # in the User shape's Storage (UserStorageMetadata)
-OUTPUT_NAMES = (*(f.prop for f in FIELDS), *READ_ONLY_OUTPUTS, xform_name(STORAGE_UTILIZED))
+READ_ONLY_MEMBERS = ("RootFolderId", "RecycleBinFolderId", "CreatedTimestamp", "ModifiedTimestamp", STORAGE_UTILIZED)
+READ_ONLY_OUTPUTS = {xform_name(m): m for m in READ_ONLY_MEMBERS}
+OUTPUT_NAMES = (*(f.prop for f in FIELDS), *READ_ONLY_OUTPUTS)
 
 # Write-only: sent in CreateUser, never read back, never an output.
 PASSWORD = Field(
@@ -162,24 +232,6 @@ def api_shape(model: Any, field: Field) -> Any:
     raise KeyError(f"{field.api} is not a member of WorkDocs' User shape")
 
 
-def storage_rule_to_api(rule: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if rule is None:
-        return None
-    api: dict[str, Any] = {}
-    for member in STORAGE_RULE_MEMBERS:
-        value = rule.get(xform_name(member))
-        if value is not None:
-            # Pulumi carries numbers as doubles; the API's long must be an int.
-            api[member] = int(value) if isinstance(value, float) else value
-    return api
-
-
-def storage_rule_from_api(rule: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if rule is None:
-        return None
-    return {xform_name(member): rule[member] for member in STORAGE_RULE_MEMBERS if member in rule}
-
-
-def to_api(prop: str, value: Any) -> Any:
+def to_api(prop: str, value: object) -> object:
     """A property's value as its API member takes it."""
-    return storage_rule_to_api(value) if BY_PROP[prop].api == STORAGE_RULE else value
+    return BY_PROP[prop].to_api(value)

@@ -12,7 +12,6 @@ finished: the next create may take it over and finish it without a time window (
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from pulumi_workdocs.core.fields import FIELDS, Change
 from pulumi_workdocs.core.user import same
@@ -23,7 +22,7 @@ GIVEN_NAME_MAX = 64  # the WorkDocs model's UserAttributeValueType
 CREATED_AS = {"status": "ACTIVE", "type": "USER"}
 
 
-def needs_follow_up(args: Mapping[str, Any]) -> bool:
+def needs_follow_up(args: Mapping[str, object]) -> bool:
     """True when a declared value cannot be sent in CreateUser and may differ from what it makes."""
     return any(
         args.get(f.prop) is not None and args.get(f.prop) != CREATED_AS.get(f.prop)
@@ -37,12 +36,12 @@ def marked_given_name(given_name: str) -> str:
     return given_name[: GIVEN_NAME_MAX - len(MARK)] + MARK
 
 
-def is_marked(outputs: Mapping[str, Any], args: Mapping[str, Any]) -> bool:
+def is_marked(outputs: Mapping[str, object], args: Mapping[str, object]) -> bool:
     given = args.get("given_name")
     return isinstance(given, str) and outputs.get("given_name") == marked_given_name(given)
 
 
-def is_half_made(outputs: Mapping[str, Any], args: Mapping[str, Any]) -> bool:
+def is_half_made(outputs: Mapping[str, object], args: Mapping[str, object]) -> bool:
     """Ours and unfinished: marked, every other CreateUser field as declared, and in a status
     the create could have left (ACTIVE, or INACTIVE when that is declared: it is set before
     the mark is removed)."""

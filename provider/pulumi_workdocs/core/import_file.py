@@ -13,11 +13,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi_workdocs.core.drift import Ignore, compute_drift
+from pulumi_workdocs.core.state import StateUser
+from pulumi_workdocs.core.user import ApiUser
+from pulumi_workdocs.core.users import UsersFile
 from pulumi_workdocs.errors import UsageError
-from pulumi_workdocs.users_file import UsersFile
 
 # The plugin's resource type (plugin.package_schema.USER; a test holds them equal).
 PLUGIN_USER_TYPE = "workdocs:index:User"
@@ -48,21 +51,19 @@ def parse_provider(text: str) -> tuple[str, str]:
     return name, urn
 
 
-def _stack_names(state: Sequence[Mapping[str, Any]]) -> tuple[set[str], set[str]]:
-    """(resource names, plugin users' Ids) of a stack's state: names an import must not reuse,
-    and users a program already manages through the plugin."""
-    names, ids = set(), set()
-    for resource in state:
-        names.add(str(resource.get("urn", "")).rsplit("::", 1)[-1])
-        if resource.get("type") == PLUGIN_USER_TYPE and not resource.get("delete"):
-            ids.add(str(resource.get("id", "")))
-    return names, ids
+@dataclass(frozen=True)
+class StackResources:
+    """What an import must know of a stack's state (engine/state.py reads Pulumi's format)."""
+
+    users: Sequence[StateUser] = ()  # the root stack's WorkDocsUsers
+    names: frozenset[str] = field(default_factory=frozenset)  # every resource name: none is reused
+    plugin_ids: frozenset[str] = field(default_factory=frozenset)  # users a program manages through the plugin
 
 
 def build_import_file(
     users_file: UsersFile | None,
-    live_users: list[dict[str, Any]],
-    state: Sequence[Mapping[str, Any]],
+    live_users: Sequence[ApiUser],
+    state: StackResources,
     organization_id: str,
     ignore: Ignore | None = None,
     provider: tuple[str, str] | None = None,
@@ -71,8 +72,8 @@ def build_import_file(
     file nor the stack's state holds (``export``'s notion of unmanaged, with the plugin's users
     counted as managed too), sorted by username. No I/O."""
     live = [u for u in live_users if u.get("OrganizationId") in (None, organization_id)]
-    report = compute_drift(users_file, live, list(state), ignore)
-    taken, plugin_ids = _stack_names(state)
+    report = compute_drift(users_file, live, state.users, ignore)
+    taken, plugin_ids = set(state.names), state.plugin_ids
     name_table: dict[str, str] = {}
     if provider is not None:
         name_table[provider[0]] = provider[1]

@@ -13,10 +13,22 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
-from pulumi_workdocs.core.fields import BY_PROP, DEFAULTS, Change
-from pulumi_workdocs.core.user import USER_TYPE_SUFFIX, changed_fields, is_unknown, outputs_from_user, with_defaults
+from pulumi_workdocs.core.fields import DEFAULTS
+from pulumi_workdocs.core.records import StorageRule
+from pulumi_workdocs.core.state import StateUser
+from pulumi_workdocs.core.user import (
+    ApiUser,
+    UserArgs,
+    UserOutputs,
+    as_args,
+    changed_fields,
+    is_unknown,
+    outputs_from_user,
+    replaced_fields,
+    with_defaults,
+)
 from pulumi_workdocs.errors import UsageError
 
 KIND_ORDER = ("delete", "replace", "deactivate", "create", "update")
@@ -31,8 +43,8 @@ class Step:
 
     op: str
     name: str
-    old: dict[str, Any] | None  # old outputs (None for a create)
-    new: dict[str, Any] | None  # new inputs (None for a delete)
+    old: UserOutputs | None  # old outputs (None for a create)
+    new: UserArgs | None  # new inputs (None for a delete)
     replace_keys: tuple[str, ...] = ()
     protect: tuple[bool, bool] | None = None  # (before, after), when both states exist
     id: str | None = None  # the WorkDocs user Id in the state, when there is one
@@ -40,9 +52,18 @@ class Step:
 
 @dataclass(frozen=True)
 class FieldChange:
-    field: str
-    before: Any
-    after: Any
+    field: str  # a property of the field table, or protect
+    before: object
+    after: object
+
+
+class CreateDetails(TypedDict, total=False):
+    """What a reviewer sees of a created (or adopted) user."""
+
+    type: str
+    status: str
+    storage_rule: StorageRule | None
+    adopts: str  # the Id of the adopted user
 
 
 @dataclass(frozen=True)
@@ -52,7 +73,7 @@ class PlannedChange:
     reason: str
     fields: tuple[FieldChange, ...] = ()
     id: str | None = None  # the user removed or replaced (the removal guard's approved set)
-    details: dict[str, Any] = field(default_factory=dict)  # creates: type, status, storage_rule
+    details: CreateDetails = field(default_factory=lambda: CreateDetails())  # creates only
 
     @property
     def removes(self) -> bool:
@@ -80,7 +101,7 @@ class LiveUser:
     status: str | None
 
     @classmethod
-    def from_api(cls, user: dict[str, Any]) -> LiveUser:
+    def from_api(cls, user: ApiUser) -> LiveUser:
         return cls(str(user["Id"]), str(user.get("Username", "")), user.get("Type"), user.get("Status"))
 
     @property
@@ -130,12 +151,12 @@ def build_plan(steps: Iterable[Step], live: Iterable[LiveUser] = (), resumed: Ma
         step = next((s for s in group if s.op in ("replace", "create-replacement")), group[0])
         if step.old is not None:
             plan.managed += 1
-        username = str((step.new or step.old or {}).get("username") or name)
+        username = str((step.new or {}).get("username") or (step.old or {}).get("username") or name)
         if ops & REPLACE_OPS:
-            keys = step.replace_keys or tuple(
-                f for f in changed_fields(step.old or {}, step.new or {}) if BY_PROP[f].change is Change.REPLACE
-            )
-            fields = tuple(FieldChange(k, (step.old or {}).get(k), (step.new or {}).get(k)) for k in keys)
+            keys = step.replace_keys or tuple(replaced_fields(step.old or {}, step.new or {}))
+            old_values: Mapping[str, object] = step.old or {}
+            new_values: Mapping[str, object] = step.new or {}
+            fields = tuple(FieldChange(k, old_values.get(k), new_values.get(k)) for k in keys)
             policy = str((step.old or {}).get("deletion_policy") or "DEACTIVATE")
             reason = (
                 f"{', '.join(keys)} cannot be changed in place by WorkDocs, so a new user is created "
@@ -160,12 +181,13 @@ def build_plan(steps: Iterable[Step], live: Iterable[LiveUser] = (), resumed: Ma
             plan.changes.append(_create(username, new, adopted))
             plan.risks += _create_risks(username, new, adopted)
         elif "update" in ops or (step.protect and step.protect[0] != step.protect[1]):
-            old, new = step.old or {}, step.new or {}
-            fields = tuple(FieldChange(f, old.get(f), with_defaults(new).get(f)) for f in changed_fields(old, new))
+            before: Mapping[str, object] = step.old or {}
+            after: Mapping[str, object] = with_defaults(step.new or {})
+            fields = tuple(FieldChange(f, before.get(f), after.get(f)) for f in changed_fields(before, step.new or {}))
             if step.protect and step.protect[0] != step.protect[1]:  # a guard rail going or coming
                 fields += (FieldChange("protect", step.protect[0], step.protect[1]),)
             plan.risks += _update_risks(username, fields)
-            if with_defaults(new).get("status") == "INACTIVE" and old.get("status") != "INACTIVE":
+            if after.get("status") == "INACTIVE" and before.get("status") != "INACTIVE":
                 reason = "status ACTIVE -> INACTIVE: deactivated, documents kept"
                 plan.changes.append(PlannedChange("deactivate", username, reason, fields))
             else:
@@ -177,25 +199,23 @@ def build_plan(steps: Iterable[Step], live: Iterable[LiveUser] = (), resumed: Ma
     return plan
 
 
-def _create(username: str, new: dict[str, Any], adopted: LiveUser | None) -> PlannedChange:
+def _create(username: str, new: UserArgs, adopted: LiveUser | None) -> PlannedChange:
     """A create says who, and with which type, status and storage; an adoption, which account."""
-    details = {"type": new.get("type"), "status": new.get("status"), "storage_rule": new.get("storage_rule")}
+    details = CreateDetails(type=new["type"], status=new["status"], storage_rule=new.get("storage_rule"))
     if adopted is not None:
         reactivates = adopted.status != "ACTIVE" and new.get("status") == "ACTIVE"
         reason = (
             f"adopts existing user {adopted.id} ({adopted.type}, {adopted.status}"
             f"{' -> ACTIVE: reactivated' if reactivates else ''}); no CreateUser"
         )
-        return PlannedChange("create", username, reason, (), adopted.id, {**details, "adopts": adopted.id})
-    who = " ".join(str(new[k]) for k in ("given_name", "surname") if new.get(k))
+        return PlannedChange("create", username, reason, (), adopted.id, CreateDetails(**details, adopts=adopted.id))
+    who = " ".join(name for name in (new.get("given_name"), new.get("surname")) if name)
     extra = f", {new['email_address']}" if new.get("email_address") else ""
     status = " (created INACTIVE)" if new.get("status") == "INACTIVE" else ""
     return PlannedChange("create", username, f"new user: {who}{extra}{status}", (), None, details)
 
 
-def _create_risks(
-    username: str, new: dict[str, Any], adopted: LiveUser | None, old_policy: str | None = None
-) -> list[Risk]:
+def _create_risks(username: str, new: UserArgs, adopted: LiveUser | None, old_policy: str | None = None) -> list[Risk]:
     """A new user's privilege and adoption; for a replacement, a switch of its deletion policy."""
     risks = []
     if new.get("type") in PRIVILEGED:
@@ -245,45 +265,33 @@ class Conflict:
         )
 
 
-# What a WorkDocsUser in the state holds when nothing but its values can make a step: any other
-# key set (taint, delete, pendingReplacement, initErrors, retainOnDelete, ...) leaves the plan
-# to the engine's preview.
-PLAIN_RESOURCE_KEYS = frozenset(
-    {"urn", "custom", "id", "type", "inputs", "outputs", "parent", "provider", "dependencies",
-     "propertyDependencies", "additionalSecretOutputs", "created", "modified", "sourcePosition",
-     "stackTrace", "protect"}
-)  # fmt: skip
-
-
 @dataclass(frozen=True)
 class Declared:
     """A users-file entry as the root stack's program registers it (its password aside)."""
 
     name: str  # the resource name: the username as written
-    inputs: dict[str, Any]  # WorkDocsUser's arguments, organization_id included
+    inputs: UserArgs  # WorkDocsUser's arguments, organization_id included
     protect: bool = False
 
 
 def settled_steps(
-    declared: Iterable[Declared], state: Iterable[Mapping[str, Any]], live: Iterable[Mapping[str, Any]]
+    declared: Iterable[Declared], state: Iterable[StateUser], live: Iterable[ApiUser]
 ) -> list[Step] | None:
     """The steps a preview with a refresh would report when nothing is to change: a "same" step
     per user, made as the engine and the provider would make them; None as soon as anything may
     change (then the engine previews).
 
-    ``state`` are the stack's resources (``pulumi stack export``), ``live`` the organization's
+    ``state`` are the stack's users (``engine.state.state_users``), ``live`` the organization's
     WorkDocs users (DescribeUsers). The refresh is the provider's ``read`` (live values over the
     stored outputs) and the diff its ``diff`` (``changed_fields``), so the two cannot disagree.
     A state with unfinished operations, or an interrupted update's journal, is not settled:
     the caller previews then.
     """
-    users: dict[str, Mapping[str, Any]] = {}
-    for resource in state:
-        if not str(resource.get("type", "")).endswith(USER_TYPE_SUFFIX):
-            continue
-        if any(value for key, value in resource.items() if key not in PLAIN_RESOURCE_KEYS):
+    users: dict[str, StateUser] = {}
+    for stored in state:
+        if not stored.plain:
             return None  # taint, a pending deletion or replacement, init errors...: the engine decides
-        users[str(resource.get("urn", "")).rsplit("::", 1)[-1]] = resource
+        users[stored.name] = stored
     wanted = list(declared)
     if {d.name for d in wanted} != set(users) or len(wanted) != len(users):
         return None  # a create or a removal
@@ -291,14 +299,22 @@ def settled_steps(
     steps = []
     for user in wanted:
         resource = users[user.name]
-        now = live_by_id.get(str(resource.get("id", "")))
-        if now is None or bool(resource.get("protect")) != user.protect:
+        now = live_by_id.get(resource.id)
+        if now is None or resource.protect != user.protect:
             return None  # gone from WorkDocs (the refresh drops it), or a guard rail going or coming
-        refreshed = outputs_from_user(now, with_defaults(resource.get("outputs") or {}))
+        refreshed = outputs_from_user(now, with_defaults(resource.outputs))
         if changed_fields(refreshed, user.inputs):
             return None
         steps.append(
-            Step("same", user.name, refreshed, dict(user.inputs), (), (user.protect, user.protect), str(resource["id"]))
+            Step(
+                "same",
+                user.name,
+                refreshed,
+                as_args(user.inputs),
+                (),
+                (user.protect, user.protect),
+                resource.id,
+            )
         )
     return steps
 
@@ -327,7 +343,9 @@ def predict_failures(
     return conflicts
 
 
-def replace_refusal(forced: Sequence[str], old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[str, str] | None:
+def replace_refusal(
+    forced: Sequence[str], old: Mapping[str, object], new: Mapping[str, object]
+) -> tuple[str, str] | None:
     """(property, reason) when replacing a user for the ``forced`` changes would fail half-way.
 
     A deactivated user keeps its username in its organization, so replacing a user by one with
@@ -361,9 +379,7 @@ def replace_refusals(steps: Iterable[Step]) -> str | None:
     for step in steps:
         if step.op not in REPLACE_OPS or step.old is None or step.new is None:
             continue
-        forced = step.replace_keys or tuple(
-            f for f in changed_fields(step.old, step.new) if BY_PROP[f].change is Change.REPLACE
-        )
+        forced = step.replace_keys or tuple(replaced_fields(step.old, step.new))
         refusal = replace_refusal([f for f in forced if not is_unknown(step.new.get(f))], step.old, step.new)
         if refusal:
             lines.append(f"{step.name}: {refusal[1]}")

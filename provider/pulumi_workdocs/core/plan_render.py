@@ -9,9 +9,9 @@ from typing import Any
 
 from pulumi_workdocs.core.fields import BY_PROP
 from pulumi_workdocs.core.plan import KIND_ORDER, FieldChange, Plan, PlannedChange
-from pulumi_workdocs.users_file import human_size
+from pulumi_workdocs.core.show import SECRET_SIGNATURE, show
 
-SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"  # Pulumi's marker of a secret value
+__all__ = ["RENDERERS", "SECRET_SIGNATURE", "render_json", "render_markdown", "render_text"]
 HEADINGS = {
     "delete": "Deleted: documents permanently deleted",
     "replace": "Replaced",
@@ -26,17 +26,10 @@ def _file_name(prop: str) -> str:
     return BY_PROP[prop].key if prop in BY_PROP else prop
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, dict) and SECRET_SIGNATURE in value:
-        return "[secret]"
-    if isinstance(value, dict) and "storage_type" in value:
-        return human_size(value) or json.dumps(value, sort_keys=True)
-    return "(unset)" if value is None else str(value)
-
-
 def _field_text(changes: Sequence[FieldChange], code: str = "") -> str:
     return "; ".join(
-        f"{_file_name(c.field)} {code}{_show(c.before)}{code} -> {code}{_show(c.after)}{code}" for c in changes
+        f"{_file_name(c.field)} {code}{show(c.field, c.before)}{code} -> {code}{show(c.field, c.after)}{code}"
+        for c in changes
     )
 
 
@@ -47,7 +40,8 @@ def _created_with(change: PlannedChange) -> str:
     """A create's type, status and storage, as the reviewer must see them."""
     if change.kind != "create" or not change.details:
         return ""
-    storage = _show(change.details.get("storage_rule")) if change.details.get("storage_rule") else "WorkDocs' default"
+    rule = change.details.get("storage_rule")
+    storage = show("storage_rule", rule) if rule else "WorkDocs' default"
     return f" [type {change.details.get('type')}, status {change.details.get('status')}, storage {storage}]"
 
 
@@ -122,11 +116,14 @@ def _change_json(change: PlannedChange) -> dict[str, Any]:
     """A change as JSON: ``id`` (the user removed, replaced or adopted) and ``details`` (a
     create's type, status and storage) only where they apply."""
     document = asdict(change)
-    document["fields"] = [{"field": f.field, "before": _show(f.before), "after": _show(f.after)} for f in change.fields]
+    document["fields"] = [
+        {"field": f.field, "before": show(f.field, f.before), "after": show(f.field, f.after)} for f in change.fields
+    ]
     if change.id is None:
         del document["id"]
     if change.details:
-        document["details"] = {k: _show(v) if k == "storage_rule" and v else v for k, v in change.details.items()}
+        document["details"] = {k: show(k, v) if k in BY_PROP and isinstance(v, dict) and v else v
+                               for k, v in change.details.items()}  # fmt: skip
     else:
         del document["details"]
     return document

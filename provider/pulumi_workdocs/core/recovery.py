@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pulumi_workdocs.core.fields import ApiUser
+
 # Clocks differ (this machine's and WorkDocs'): a user created this long before the run's
 # recorded start still counts as made by it.
 CLOCK_SKEW = dt.timedelta(minutes=2)
@@ -68,9 +70,7 @@ def made_by(runs: Iterable[JournalRun], username: str, created: Any) -> JournalR
     return None
 
 
-def recoverable(
-    runs: Iterable[JournalRun], managed_ids: Iterable[str], live: Iterable[Mapping[str, Any]]
-) -> dict[str, str]:
+def recoverable(runs: Iterable[JournalRun], managed_ids: Iterable[str], live: Iterable[ApiUser]) -> dict[str, str]:
     """username (lower case) -> Id of each live user an unfinished run made and the state lacks."""
     runs, managed = list(runs), set(managed_ids)
     found = {}

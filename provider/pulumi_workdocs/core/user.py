@@ -6,18 +6,22 @@ diff (the provider), plan, drift and export all compare through ``changed_fields
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from pulumi_workdocs.core.fields import (
+    BY_PROP,
     DEFAULTS,
     FIELDS,
     READ_ONLY_OUTPUTS,
-    STORAGE_RULE,
-    STORAGE_UTILIZED,
-    storage_rule_from_api,
+    ApiUser,
+    Change,
+    from_api_value,
+    iso_time,
 )
+from pulumi_workdocs.core.records import UserArgs, UserOutputs
+
+__all__ = ["ApiUser", "UserArgs", "UserOutputs", "iso_time"]
 
 # How WorkDocsUser's resource type ends, as the dynamic resource and the plugin name it.
 USER_TYPE_SUFFIX = "workdocs:User"
@@ -27,7 +31,7 @@ PROVIDER_KEY = "__provider"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
-def is_unknown(value: Any) -> bool:
+def is_unknown(value: object) -> bool:
     if value == UNKNOWN:
         return True
     if isinstance(value, dict):
@@ -35,13 +39,24 @@ def is_unknown(value: Any) -> bool:
     return False
 
 
-def with_defaults(props: Mapping[str, Any]) -> dict[str, Any]:
+def with_defaults(props: Mapping[str, object]) -> UserArgs:
     """Inputs without the serialized provider, with the documented defaults filled in."""
-    args = {k: v for k, v in props.items() if k != PROVIDER_KEY}
+    args: dict[str, object] = {k: v for k, v in props.items() if k != PROVIDER_KEY}
     for key, value in DEFAULTS.items():
         if args.get(key) is None:
             args[key] = value
-    return args
+    return cast(UserArgs, args)
+
+
+def as_args(props: Mapping[str, object]) -> UserArgs:
+    """Inputs as the engine or a file handed them (no serialized provider), typed: where a
+    property map from outside enters the core. The values are the provider's to check."""
+    return cast(UserArgs, {k: v for k, v in props.items() if k != PROVIDER_KEY})
+
+
+def as_outputs(props: Mapping[str, object]) -> UserOutputs:
+    """Outputs as the engine's state holds them, typed (see ``as_args``)."""
+    return cast(UserOutputs, dict(props))
 
 
 def plain(value: Any) -> Any:
@@ -53,67 +68,51 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _normal_storage(rule: Any) -> Any:
-    if not isinstance(rule, dict):
-        return rule
-    if rule.get("storage_type") == "UNLIMITED":
-        return {"storage_type": "UNLIMITED"}
-    return {k: v for k, v in rule.items() if v is not None}
+def same(prop: str, old: object, new: object) -> bool:
+    """Equal as the field compares (fields.Field.same); a name outside the table compares plainly."""
+    field = BY_PROP.get(prop)
+    return field.same(old, new) if field is not None else old == new
 
 
-def same(prop: str, old: Any, new: Any) -> bool:
-    if prop == "storage_rule":
-        return bool(_normal_storage(old) == _normal_storage(new))
-    return bool(old == new)
-
-
-def changed_fields(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+def changed_fields(olds: Mapping[str, object], news: Mapping[str, object]) -> list[str]:
     """Declared properties of ``news`` (inputs) that differ from ``olds`` (outputs), in FIELDS order.
 
     Undeclared (None) properties keep WorkDocs' value and are not managed; unknown values
     count as changed.
     """
-    args = with_defaults(news)
+    args: Mapping[str, object] = with_defaults(news)
     changed = []
     for field in FIELDS:
         new = args.get(field.prop)
         if new is None:
             continue
-        if is_unknown(new) or not same(field.prop, olds.get(field.prop), new):
+        if is_unknown(new) or not field.same(olds.get(field.prop), new):
             changed.append(field.prop)
     return changed
 
 
-def live_changed(olds: Mapping[str, Any], live: Mapping[str, Any]) -> list[str]:
+def replaced_fields(olds: Mapping[str, object], news: Mapping[str, object]) -> list[str]:
+    """The changed properties (``changed_fields``) that no WorkDocs API updates in place: the user
+    is replaced for them. diff, the plan and the replace refusals all ask this one function."""
+    return [p for p in changed_fields(olds, news) if BY_PROP[p].change is Change.REPLACE]
+
+
+def live_changed(olds: Mapping[str, object], live: Mapping[str, object]) -> list[str]:
     """Fields whose live value (``live``, outputs as read now) differs from ``olds`` (the outputs
     as last read or written): what a refresh has to carry into the inputs, in FIELDS order."""
-    return [f.prop for f in FIELDS if not same(f.prop, olds.get(f.prop), live.get(f.prop))]
+    return [f.prop for f in FIELDS if not f.same(olds.get(f.prop), live.get(f.prop))]
 
 
-def iso_time(value: Any) -> str | None:
-    """A timestamp as the outputs hold it (UTC, ``Z``); anything else as text."""
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-    return None if value is None else str(value)
-
-
-def outputs_from_user(user: Mapping[str, Any], args: Mapping[str, Any]) -> dict[str, Any]:
+def outputs_from_user(user: ApiUser, args: Mapping[str, object]) -> UserOutputs:
     """Every compared field is an output (diff gets old outputs), plus what WorkDocs adds.
 
     ``user`` is a WorkDocs ``User``; state-only fields come from ``args`` (or their default).
     read(), drift and export convert live users with this one function.
     """
     storage = user.get("Storage") or {}
-    outs: dict[str, Any] = {}
+    outs: dict[str, object] = {}
     for field in FIELDS:
-        if field.api is None:
-            outs[field.prop] = args.get(field.prop, field.default)
-        elif field.api == STORAGE_RULE:
-            outs[field.prop] = storage_rule_from_api(storage.get(STORAGE_RULE))
-        else:
-            outs[field.prop] = user.get(field.api)
+        outs[field.prop] = field.from_api(user) if field.api else args.get(field.prop, field.default)
     for prop, api in READ_ONLY_OUTPUTS.items():
-        value = user.get(api)
-        outs[prop] = iso_time(value) if prop.endswith("_timestamp") else value
-    outs["storage_utilized_in_bytes"] = storage.get(STORAGE_UTILIZED)
-    return outs
+        outs[prop] = from_api_value(user[api] if api in user else storage.get(api))
+    return cast(UserOutputs, outs)

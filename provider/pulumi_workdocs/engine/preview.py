@@ -11,7 +11,8 @@ from pulumi import automation as auto
 
 from pulumi_workdocs.aws.progress import is_retry_line
 from pulumi_workdocs.core.plan import Step
-from pulumi_workdocs.core.user import USER_TYPE_SUFFIX
+from pulumi_workdocs.core.user import USER_TYPE_SUFFIX, as_args, as_outputs
+from pulumi_workdocs.engine.state import resource_name
 from pulumi_workdocs.errors import EngineError
 
 # Steps a refresh makes before the preview's own: they change nothing in WorkDocs.
@@ -37,9 +38,9 @@ def steps_from_events(events: Iterable[auto.EngineEvent]) -> list[Step]:
         steps.append(
             Step(
                 op=op,
-                name=meta.urn.rsplit("::", 1)[1],
-                old=dict(meta.old.outputs or {}) if meta.old else None,
-                new=dict(meta.new.inputs or {}) if meta.new else None,
+                name=resource_name(meta.urn),
+                old=as_outputs(meta.old.outputs or {}) if meta.old else None,
+                new=as_args(meta.new.inputs or {}) if meta.new else None,
                 replace_keys=tuple(meta.keys or ()),
                 protect=(bool(meta.old.protect), bool(meta.new.protect)) if meta.old and meta.new else None,
                 id=(meta.old.id or None) if meta.old else None,

@@ -4,13 +4,63 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from pulumi import automation as auto
 
+from pulumi_workdocs.core.import_file import PLUGIN_USER_TYPE, StackResources
+from pulumi_workdocs.core.state import StateUser
+from pulumi_workdocs.core.user import USER_TYPE_SUFFIX, as_outputs
 from pulumi_workdocs.engine import pulumi_command, workspace_env
 from pulumi_workdocs.engine.root_stack import PROJECT
+
+# What a WorkDocsUser in the state holds when nothing but its values can make a step: any other
+# key set (taint, delete, pendingReplacement, initErrors, retainOnDelete, ...) leaves the plan
+# to the engine's preview.
+PLAIN_RESOURCE_KEYS = frozenset(
+    {"urn", "custom", "id", "type", "inputs", "outputs", "parent", "provider", "dependencies",
+     "propertyDependencies", "additionalSecretOutputs", "created", "modified", "sourcePosition",
+     "stackTrace", "protect"}
+)  # fmt: skip
+
+
+def resource_name(urn: str) -> str:
+    """The name at the end of a URN (``urn:pulumi:stack::project::type::name``)."""
+    return urn.rsplit("::", 1)[-1]
+
+
+def state_users(resources: Iterable[Mapping[str, Any]]) -> list[StateUser]:
+    """The WorkDocsUsers among a deployment's ``resources`` (``pulumi stack export``), typed."""
+    users = []
+    for resource in resources:
+        if not str(resource.get("type", "")).endswith(USER_TYPE_SUFFIX):
+            continue
+        users.append(
+            StateUser(
+                name=resource_name(str(resource.get("urn", ""))),
+                id=str(resource.get("id", "")),
+                outputs=as_outputs(resource.get("outputs") or {}),
+                protect=bool(resource.get("protect")),
+                plain=not any(value for key, value in resource.items() if key not in PLAIN_RESOURCE_KEYS),
+                pending_delete=bool(resource.get("delete")),
+            )
+        )
+    return users
+
+
+def stack_resources(resources: Iterable[Mapping[str, Any]]) -> StackResources:
+    """A deployment's ``resources`` as an import sees them: the root stack's users, every
+    resource name, and the Ids of the users a program manages through the plugin."""
+    resources = list(resources)
+    return StackResources(
+        users=state_users(resources),
+        names=frozenset(resource_name(str(r.get("urn", ""))) for r in resources),
+        plugin_ids=frozenset(
+            str(r.get("id", "")) for r in resources if r.get("type") == PLUGIN_USER_TYPE and not r.get("delete")
+        ),
+    )
 
 
 def read_state(backend: str, stack_name: str, work_dir: Path) -> list[dict[str, Any]]:

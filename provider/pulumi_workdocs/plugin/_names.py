@@ -20,7 +20,6 @@ from pulumi_workdocs.core.fields import (
     OUTPUT_NAMES,
     PASSWORD,
     READ_ONLY_OUTPUTS,
-    STORAGE_RULE_MEMBERS,
     Change,
     Field,
 )
@@ -38,7 +37,6 @@ __all__ = [
     "OUTPUT_NAMES",
     "PASSWORD",
     "READ_ONLY_OUTPUTS",
-    "STORAGE_RULE_PROPS",
     "Change",
     "ClientSettings",
     "Field",
@@ -54,9 +52,8 @@ __all__ = [
 ]
 
 INPUT_NAMES = (*(f.prop for f in FIELDS), PASSWORD.prop)
-# The storage rule's members as the CRUD names them (xform_name: whether the table lists API or CRUD names).
-STORAGE_RULE_PROPS = tuple(xform_name(m) for m in STORAGE_RULE_MEMBERS)
-NESTED = {"storage_rule": STORAGE_RULE_PROPS}
+# Each structure field's members as the CRUD names them (the table lists their API names).
+NESTED = {f.prop: tuple(xform_name(m) for m in f.members) for f in FIELDS if f.members}
 
 
 def camel(name: str) -> str:
@@ -69,7 +66,7 @@ INPUTS = tuple(camel(n) for n in INPUT_NAMES)  # the Pulumi names of the inputs
 SNAKE = {camel(n): n for n in (*INPUT_NAMES, *OUTPUT_NAMES)}
 NESTED_SNAKE = {parent: {camel(n): n for n in names} for parent, names in NESTED.items()}
 _CAMEL_WORDS = {
-    n: camel(n) for n in (*INPUT_NAMES, *OUTPUT_NAMES, *STORAGE_RULE_PROPS) if "_" in n
+    n: camel(n) for n in (*INPUT_NAMES, *OUTPUT_NAMES, *(m for ms in NESTED.values() for m in ms)) if "_" in n
 }  # the names that differ
 _WORD = re.compile(r"\b(" + "|".join(sorted(_CAMEL_WORDS, key=len, reverse=True)) + r")\b")
 

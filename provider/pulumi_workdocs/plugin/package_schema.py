@@ -5,7 +5,7 @@ Names, types, enums and lengths come from the field table and the users schema
 the WorkDocs botocore model's documentation. The result is checked in as ``schema.json`` next
 to this module and served by GetSchema; a test holds the file equal to ``build()``.
 
-Regenerate after changing the field table: ``.venv/bin/python -m pulumi_workdocs.plugin.package_schema``.
+Regenerate after changing the field table: ``.venv/bin/python -m pulumi_workdocs.codegen``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
+
+from botocore import xform_name
 
 from pulumi_workdocs.plugin._names import (
     FIELDS,
@@ -31,7 +33,6 @@ from pulumi_workdocs.plugin._names import (
 
 NAME = "workdocs"
 USER = f"{NAME}:index:User"
-STORAGE_RULE = f"{NAME}:index:StorageRule"
 OUT = Path(__file__).with_name("schema.json")
 
 CONFIG_DESCRIPTIONS = {
@@ -69,16 +70,21 @@ def config_keys() -> tuple[str, ...]:
 
 
 @cache
-def _model_docs() -> dict[str, str]:
-    """Plain-text documentation of the members of WorkDocs' User shapes, by member name."""
+def _model_members() -> dict[str, Any]:
+    """The members of WorkDocs' User shapes (botocore shapes), by member name."""
     import botocore.session
 
     model = botocore.session.get_session().get_service_model(NAME)
-    docs: dict[str, str] = {}
+    members: dict[str, Any] = {}
     for shape_name in ("UserStorageMetadata", "StorageRuleType", "CreateUserRequest", "User"):
         for member, shape in model.shape_for(shape_name).members.items():
-            docs.setdefault(member, _plain(shape.documentation))  # the member's own documentation
-    return docs
+            members.setdefault(member, shape)
+    return members
+
+
+def _model_docs() -> dict[str, str]:
+    """Plain-text documentation of the members of WorkDocs' User shapes, by member name."""
+    return {member: _plain(shape.documentation) for member, shape in _model_members().items()}
 
 
 def _plain(text: str) -> str:
@@ -90,8 +96,11 @@ def _constraints(spec: dict[str, Any]) -> str:
     parts = []
     if "enum" in spec:
         parts.append("one of " + ", ".join(spec["enum"]))
-    if "minLength" in spec:
+    if "minLength" in spec and "maxLength" in spec:
         parts.append(f"{spec['minLength']} to {spec['maxLength']} characters")
+    elif "minLength" in spec or "maxLength" in spec:
+        bound = "at least" if "minLength" in spec else "at most"
+        parts.append(f"{bound} {spec.get('minLength', spec.get('maxLength'))} characters")
     return ("Allowed: " + "; ".join(parts) + ".") if parts else ""
 
 
@@ -99,41 +108,53 @@ def _describe(*sentences: str) -> str:
     return " ".join(s for s in sentences if s)
 
 
-def _type(spec: dict[str, Any]) -> dict[str, Any]:
-    if spec.get("type") == "object":
-        return {"$ref": f"#/types/{STORAGE_RULE}"}
+def _type_token(field: Field) -> str:
+    """The package type of a structure field (StorageRule -> workdocs:index:StorageRule)."""
+    return f"{NAME}:index:{field.api}"
+
+
+def _type(spec: dict[str, Any], field: Field | None = None) -> dict[str, Any]:
+    if spec.get("type") == "object" and field is not None:
+        return {"$ref": f"#/types/{_type_token(field)}"}
     return {"type": spec["type"]}
 
 
-def _field(field: Field) -> dict[str, Any]:
-    spec = users_schema()["$defs"][field.prop]
+def _field(field: Field, users: dict[str, Any]) -> dict[str, Any]:
+    spec = users["$defs"][field.prop]
     if field.api is None:  # the provider's own settings: their description is the table's
-        return {**_type(spec), "description": _describe(field.description, _constraints(spec))}
+        return {**_type(spec, field), "description": _describe(field.description, _constraints(spec))}
     model = _model_docs()[field.api]
-    return {**_type(spec), "description": _describe(model, CHANGE_NOTES.get(field.change, ""), _constraints(spec))}
+    described = _describe(model, CHANGE_NOTES.get(field.change, ""), _constraints(spec))
+    return {**_type(spec, field), "description": described}
 
 
-def _storage_rule() -> dict[str, Any]:
-    spec = users_schema()["$defs"]["storage_rule"]["properties"]
+# What the package schema adds to a structure's or a member's model documentation.
+TYPE_DESCRIPTIONS = {"StorageRule": "Describes the storage for a user: a quota in bytes, or unlimited."}
+MEMBER_NOTES = {"StorageAllocatedInBytes": "Required with storageType QUOTA."}
+
+
+def _structure(field: Field, users: dict[str, Any]) -> dict[str, Any]:
+    """The package type of a structure field, its members named as the CRUD's, in camelCase."""
+    spec = users["$defs"][field.prop]["properties"]
     docs = _model_docs()
-    members = {
-        "storage_allocated_in_bytes": ("StorageAllocatedInBytes", "Required with storageType QUOTA."),
-        "storage_type": ("StorageType", ""),
-    }
     return {
         "type": "object",
-        "description": _plain("Describes the storage for a user: a quota in bytes, or unlimited."),
+        "description": _plain(TYPE_DESCRIPTIONS.get(field.api or "", field.description)),
         "properties": {
-            camel(name): {**_type(spec[name]), "description": _describe(docs[api], note, _constraints(spec[name]))}
-            for name, (api, note) in members.items()
+            camel(name): {
+                **_type(spec[name]),
+                "description": _describe(docs[api], MEMBER_NOTES.get(api, ""), _constraints(spec[name])),
+            }
+            for api in field.members
+            for name in (xform_name(api),)
         },
     }
 
 
-def _user() -> dict[str, Any]:
+def _user(users: dict[str, Any]) -> dict[str, Any]:
     docs = _model_docs()
-    inputs = {camel(f.prop): _field(f) for f in FIELDS}
-    password = users_schema()["$defs"][PASSWORD.prop]
+    inputs = {camel(f.prop): _field(f, users) for f in FIELDS}
+    password = users["$defs"][PASSWORD.prop]
     inputs[camel(PASSWORD.prop)] = {
         "type": "string",
         "secret": True,
@@ -145,12 +166,12 @@ def _user() -> dict[str, Any]:
             _constraints(password),
         ),
     }
-    outputs = {camel(f.prop): _field(f) for f in FIELDS}
+    outputs = {camel(f.prop): _field(f, users) for f in FIELDS}
     for prop, api in READ_ONLY_OUTPUTS.items():
-        text = docs[api].removesuffix(".") + ", in ISO 8601." if prop.endswith("_timestamp") else docs[api]
-        outputs[camel(prop)] = {"type": "string", "description": text}
-    outputs["storageUtilizedInBytes"] = {"type": "integer", "description": docs["StorageUtilizedInBytes"]}
-    required_inputs = [p for p in users_schema()["$defs"]["WorkDocsUserArgs"]["required"] if p != PASSWORD.prop]
+        kind = _model_members()[api].type_name
+        text = docs[api].removesuffix(".") + ", in ISO 8601." if kind == "timestamp" else docs[api]
+        outputs[camel(prop)] = {"type": "integer" if kind in ("integer", "long") else "string", "description": text}
+    required_inputs = [p for p in users["$defs"]["WorkDocsUserArgs"]["required"] if p != PASSWORD.prop]
     return {
         "description": (
             "An Amazon WorkDocs user. The resource Id is the WorkDocs user Id.\n\n"
@@ -169,8 +190,10 @@ def _user() -> dict[str, Any]:
     }
 
 
-def build() -> dict[str, Any]:
-    """The whole package schema, as ``pulumi package get-schema`` prints it."""
+def build(users: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The whole package schema, as ``pulumi package get-schema`` prints it, from the users
+    schema ``users`` (the checked-in one unless given: the generator passes the one it writes)."""
+    users = users if users is not None else users_schema()
     config = {
         key: {"type": CONFIG_TYPES.get(key, "string"), "description": CONFIG_DESCRIPTIONS[key]} for key in config_keys()
     }
@@ -187,8 +210,8 @@ def build() -> dict[str, Any]:
             "description": "The workdocs provider: settings of the WorkDocs client it builds.",
             "inputProperties": config,
         },
-        "types": {STORAGE_RULE: _storage_rule()},
-        "resources": {USER: _user()},
+        "types": {_type_token(f): _structure(f, users) for f in FIELDS if f.members},
+        "resources": {USER: _user(users)},
         "language": {
             # pulumi_workdocs is this project's own package (the plugin and the dynamic resource).
             "python": {"packageName": "pulumi_workdocs_sdk", "respectSchemaVersion": True},
@@ -199,20 +222,11 @@ def build() -> dict[str, Any]:
     }
 
 
-def render() -> str:
-    return json.dumps(build(), indent=2) + "\n"
+def render(users: dict[str, Any] | None = None) -> str:
+    return json.dumps(build(users), indent=2) + "\n"
 
 
 @cache
 def text() -> str:
     """The checked-in schema (what GetSchema serves): no botocore work at run time."""
     return resources.files("pulumi_workdocs.plugin").joinpath("schema.json").read_text()
-
-
-def main() -> None:
-    OUT.write_text(render())
-    print(f"wrote {OUT}")
-
-
-if __name__ == "__main__":
-    main()

@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent import futures
 from typing import Any, TypeVar
 
@@ -85,10 +85,10 @@ def _resource_type(urn: str, given: str) -> str:
     return parts[2].split("$")[-1] if len(parts) >= 4 else ""
 
 
-def _planned_outputs(olds: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+def _planned_outputs(olds: Mapping[str, object], args: Mapping[str, object]) -> dict[str, object]:
     """Outputs as far as a preview knows them: declared inputs over the old outputs (none for a
     create); what only WorkDocs can say is unknown."""
-    outs = {name: olds.get(name, UNKNOWN) for name in OUTPUT_NAMES}
+    outs: dict[str, object] = {name: olds.get(name, UNKNOWN) for name in OUTPUT_NAMES}
     for field in FIELDS:
         if args.get(field.prop) is not None:
             outs[field.prop] = args[field.prop]
