@@ -4,8 +4,10 @@ Tests start it with ``S3Server()`` (a context manager) and it is stopped by its 
 are done. ``python -m tests.s3_server`` (``make s3-server``) serves one until Ctrl-C, for trying
 the ``s3://`` backend by hand.
 
-The state URL Pulumi CLI v3.274.1 takes (gocloud.dev's s3blob with the AWS SDK v2):
-``s3://BUCKET?endpoint=http://127.0.0.1:PORT&region=us-east-1&use_path_style=true``.
+The state URL Pulumi CLI v3.274.1 takes (gocloud.dev's s3blob with the AWS SDK v2), see docs/teams.md:
+``s3://BUCKET[/PREFIX]?endpoint=http://127.0.0.1:PORT&region=us-east-1&use_path_style=true
+&response_checksum_validation=when_required``. The last one is for moto, which sends no response
+checksums: without it the SDK prints a warning on every read.
 """
 
 from __future__ import annotations
@@ -82,7 +84,10 @@ class S3Server:
     def url(self, prefix: str = "") -> str:
         """The Pulumi state URL of ``bucket`` (under ``prefix``, if any) on this server."""
         path = f"/{prefix.strip('/')}" if prefix else ""
-        return f"s3://{self.bucket}{path}?endpoint={self.endpoint}&region={REGION}&use_path_style=true"
+        query = (
+            f"endpoint={self.endpoint}&region={REGION}&use_path_style=true&response_checksum_validation=when_required"
+        )
+        return f"s3://{self.bucket}{path}?{query}"
 
     def client(self) -> Any:
         """A boto3 S3 client on this server (moto accepts any credentials)."""
@@ -94,13 +99,19 @@ class S3Server:
             aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
         )
 
-    def keys(self) -> list[str]:
+    def object_keys(self) -> list[str]:
         """Every object key in the bucket."""
         pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=self.bucket)
         return [item["Key"] for page in pages for item in page.get("Contents", [])]
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    # A `kill PID` (SIGTERM) or Ctrl-C stops the server too: a shell's background job ignores SIGINT.
+    signal.signal(signal.SIGTERM, _interrupt)
     port = int(sys.argv[1]) if len(sys.argv) > 1 else None
     with S3Server(port=port) as server:
         print(f"S3 server (moto) on {server.endpoint}, bucket {server.bucket}", flush=True)

@@ -11,7 +11,7 @@ def test_the_s3_server_serves_the_bucket_and_stops() -> None:
     with S3Server(bucket="probe") as server:
         assert server.url().startswith(f"s3://probe?endpoint=http://127.0.0.1:{server.port}&")
         server.client().put_object(Bucket="probe", Key="a/b.json", Body=b"{}")
-        assert server.keys() == ["a/b.json"]
+        assert server.object_keys() == ["a/b.json"]
         process = server.process
         assert process is not None
     assert process.poll() is not None  # stopped
