@@ -10,6 +10,7 @@ import json
 import shlex
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -108,22 +109,44 @@ def test_a_users_file_round_trip(
         assert not (tmp_path / "state").exists() and not (cli.path.parent / ".pulumi-state").exists()
 
 
-def unreadable(server: S3Server, case: str) -> str:
-    if case == "closed port":
-        return S3Server(bucket=server.bucket, port=free_port()).url()  # never started: nothing listens
-    return server.url().replace(f"s3://{server.bucket}", "s3://no-such-bucket", 1)
+@pytest.fixture(scope="module")
+def s3_checking() -> Iterator[S3Server]:
+    """A second S3 server, that refuses any key but its IAM user's."""
+    with S3Server(bucket="checked-state", check_credentials=True) as server:
+        yield server
 
 
-@pytest.mark.parametrize("case", ["closed port", "missing bucket"])
+REASONS = {
+    "closed port": "dial tcp 127.0.0.1:{port}: connect: connection refused",
+    "missing bucket": "NoSuchBucket: The specified bucket does not exist",
+    "unknown key": "InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records.",
+    "wrong secret": "SignatureDoesNotMatch: The request signature we calculated does not match the signature you "
+    "provided. Check your key and signing method.",
+}
+
+
+@pytest.mark.parametrize("case", list(REASONS))
 def test_a_bucket_that_cannot_be_read_stops_every_command_in_one_line_before_any_call(
-    cli: UsersCli, s3_server: S3Server, case: str, capsys: pytest.CaptureFixture[str]
+    cli: UsersCli,
+    case: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
-    url = unreadable(s3_server, case)
+    if case == "closed port":
+        url = S3Server(port=free_port()).url()  # never started: nothing listens there
+    elif case == "missing bucket":
+        server: S3Server = request.getfixturevalue("s3_server")
+        url = server.url().replace(f"s3://{server.bucket}", "s3://no-such-bucket", 1)
+    else:  # the e2e keys (WorkDocs'), or the right key id with the e2e secret, on a server that checks
+        checking: S3Server = request.getfixturevalue("s3_checking")
+        url = checking.url()
+        assert checking.access_key is not None
+        if case == "wrong secret":
+            monkeypatch.setenv("AWS_ACCESS_KEY_ID", checking.access_key[0])
     cli.runner.backend = url
     cli.write([user("alice")])
-    port = url.split("127.0.0.1:")[1].split("&")[0]
-    reason = {"closed port": f"dial tcp 127.0.0.1:{port}: connect: connection refused",
-              "missing bucket": "NoSuchBucket: The specified bucket does not exist"}[case]  # fmt: skip
+    reason = REASONS[case].format(port=url.split("127.0.0.1:")[1].split("&")[0])
     for command in ("plan", "up", "drift", "export"):
         code, out, err = run(cli, capsys, command)
         assert code == 1 and out == "", (command, out, err)
