@@ -19,6 +19,7 @@ from pulumi import automation as auto
 
 from pulumi_workdocs.cli import main
 from pulumi_workdocs.engine import inline_stack, pulumi_command, workspace_env
+from tests.s3_server import S3Server
 from workdocs_local import WorkDocsLocalServer
 
 # A distinctive secret key, so a test can prove it never reaches state.
@@ -35,12 +36,35 @@ def engine_server() -> Iterator[WorkDocsLocalServer]:
         yield server
 
 
-class StackRunner:
-    """One project/stack on a file backend in tmp_path, running programs inline."""
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """One S3-compatible server (moto) for the whole run; each test has its own prefix in its bucket."""
+    with S3Server() as server:
+        yield server
 
-    def __init__(self, server: WorkDocsLocalServer, tmp_path: Path) -> None:
+
+BACKENDS = ["file", "s3"]
+# The same test on a folder (file://) and on a bucket (s3://): `@ON_EVERY_BACKEND` before it.
+ON_EVERY_BACKEND = pytest.mark.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """The state backend: a folder in tmp_path, or with ``s3`` a prefix of its own in the session's
+    bucket. A test runs on the file backend unless it is parametrized (``ON_EVERY_BACKEND``)."""
+    kind = getattr(request, "param", "file")
+    if kind == "file":
+        return tmp_path / "state"
+    server: S3Server = request.getfixturevalue("s3_server")
+    return server.url(prefix=tmp_path.name)
+
+
+class StackRunner:
+    """One project/stack on a backend (a folder in tmp_path by default), running programs inline."""
+
+    def __init__(self, server: WorkDocsLocalServer, tmp_path: Path, backend: Path | str | None = None) -> None:
         self.server = server
-        self.backend = tmp_path / "state"
+        self.backend: Path | str = tmp_path / "state" if backend is None else backend
         self.work = tmp_path / "work"
         self.env = {
             "AWS_ACCESS_KEY_ID": ACCESS_KEY,
@@ -51,6 +75,10 @@ class StackRunner:
         self.program: Callable[[], None] = lambda: None
         self.output: list[str] = []
         self.command = pulumi_command()  # fails (never skips) when the engine is missing
+
+    def pulumi_home(self) -> Path:
+        """The PULUMI_HOME ``inline_stack`` gives this backend's stacks."""
+        return self.work / ".pulumi-home" if "://" in str(self.backend) else Path(self.backend) / ".pulumi-home"
 
     def workspace_env(self) -> dict[str, str]:
         return workspace_env(self.backend, self.env)
@@ -89,7 +117,7 @@ class StackRunner:
     def export_plain(self, cwd: Path | None = None) -> str:
         """``pulumi stack export`` as a user runs it (no --show-secrets)."""
         env = {**os.environ, **workspace_env(self.backend, self.env)}
-        env["PULUMI_HOME"] = str(self.backend / ".pulumi-home")
+        env["PULUMI_HOME"] = str(self.pulumi_home())
         cli = pulumi_command().command
         done = subprocess.run(
             [cli, "stack", "export", "--stack", "dev"],
@@ -153,5 +181,5 @@ def cli(runner: StackRunner, tmp_path: Path, cli_env: None) -> UsersCli:
 
 
 @pytest.fixture
-def runner(engine_server: WorkDocsLocalServer, tmp_path: Path) -> StackRunner:
-    return StackRunner(engine_server, tmp_path)
+def runner(engine_server: WorkDocsLocalServer, tmp_path: Path, backend: Path | str) -> StackRunner:
+    return StackRunner(engine_server, tmp_path, backend)

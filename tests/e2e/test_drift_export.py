@@ -301,7 +301,7 @@ def test_drift_before_the_first_up_neither_creates_the_stack_nor_fails(
     ]
     assert report["unapplied"] == [{"username": "new.hire", "action": "create", "fields": []}]
     assert not (fresh.folder / "Pulumi.yaml").exists()
-    assert not list(runner.backend.glob(".pulumi/stacks/**/*.json"))
+    assert not list(Path(runner.backend).glob(".pulumi/stacks/**/*.json"))
 
 
 def test_refresh_shows_drift_for_managed_users_in_ci(org: Org) -> None:

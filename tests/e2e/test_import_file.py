@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from pulumi_workdocs.engine import bin_dir
+from tests.e2e.conftest import ON_EVERY_BACKEND
 from tests.e2e.test_yaml_plugin import USERNAMES, WRITES, YamlProject, calls, live_users, workdocs
 from workdocs_local import WorkDocsLocalServer
 
@@ -42,6 +43,7 @@ def mutations(server: WorkDocsLocalServer) -> int:
     return calls(server, *WRITES)
 
 
+@ON_EVERY_BACKEND
 def test_export_then_pulumi_import_adopts_every_unmanaged_user_with_no_write(
     project: YamlProject, tmp_path: Path
 ) -> None:
@@ -99,8 +101,8 @@ def test_export_then_pulumi_import_adopts_every_unmanaged_user_with_no_write(
 
 
 @pytest.fixture
-def project(engine_server: WorkDocsLocalServer, tmp_path: Path) -> YamlProject:
-    return YamlProject(engine_server, tmp_path)
+def project(engine_server: WorkDocsLocalServer, tmp_path: Path, backend: Path | str) -> YamlProject:
+    return YamlProject(engine_server, tmp_path, backend)
 
 
 def test_with_an_explicit_provider_the_users_are_imported_through_it(project: YamlProject, tmp_path: Path) -> None:

@@ -62,7 +62,7 @@ def test_examples_basic_runs_under_the_engine(runner: StackRunner, tmp_path: Pat
         program,
         opts=auto.LocalWorkspaceOptions(
             work_dir=str(example),
-            pulumi_home=str(runner.backend / ".pulumi-home"),
+            pulumi_home=str(runner.pulumi_home()),
             env_vars=runner.workspace_env(),
             secrets_provider="passphrase",
             pulumi_command=runner.command,

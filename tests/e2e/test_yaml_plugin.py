@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from pulumi_workdocs.engine import EngineMissing, bin_dir
-from tests.e2e.conftest import ACCESS_KEY, PASSPHRASE, SECRET_KEY
+from tests.e2e.conftest import ACCESS_KEY, ON_EVERY_BACKEND, PASSPHRASE, SECRET_KEY
 from workdocs_local import WorkDocsLocalServer
 
 pytestmark = pytest.mark.e2e
@@ -39,19 +39,21 @@ def executables() -> dict[str, Path]:
 
 
 class YamlProject:
-    """A copy of examples/yaml with its own stack on a file backend, driven through the CLI."""
+    """A copy of examples/yaml with its own stack on the test's backend (a folder or a bucket), driven
+    through the CLI."""
 
-    def __init__(self, server: WorkDocsLocalServer, tmp_path: Path) -> None:
+    def __init__(self, server: WorkDocsLocalServer, tmp_path: Path, backend: Path | str) -> None:
         self.server = server
         self.cli = str(executables()["pulumi"])
         self.dir = tmp_path / "project"
         shutil.copytree(EXAMPLE, self.dir)
-        (tmp_path / "state").mkdir()
+        if isinstance(backend, Path):
+            backend.mkdir()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PULUMI_"))}
         env.update(
             PATH=f"{bin_dir()}{os.pathsep}{os.environ.get('PATH', '')}",
             PULUMI_HOME=str(tmp_path / "pulumi-home"),
-            PULUMI_BACKEND_URL=(tmp_path / "state").as_uri(),
+            PULUMI_BACKEND_URL=backend.as_uri() if isinstance(backend, Path) else backend,
             PULUMI_CONFIG_PASSPHRASE=PASSPHRASE,
             PULUMI_SKIP_UPDATE_CHECK="true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
@@ -95,8 +97,8 @@ class YamlProject:
 
 
 @pytest.fixture
-def project(engine_server: WorkDocsLocalServer, tmp_path: Path) -> YamlProject:
-    return YamlProject(engine_server, tmp_path)
+def project(engine_server: WorkDocsLocalServer, tmp_path: Path, backend: Path | str) -> YamlProject:
+    return YamlProject(engine_server, tmp_path, backend)
 
 
 def workdocs(server: WorkDocsLocalServer) -> Any:
@@ -129,6 +131,7 @@ def schema_outputs(project: YamlProject) -> set[str]:
     return set(schema["resources"]["workdocs:index:User"]["properties"])
 
 
+@ON_EVERY_BACKEND
 def test_up_creates_every_user_with_every_output_and_no_password_anywhere(project: YamlProject) -> None:
     up = project.run("up", "--yes")
     assert project.last_changes() == {"create": 4}  # the stack and three users
@@ -191,6 +194,7 @@ def test_refresh_sees_a_change_made_with_boto3(project: YamlProject) -> None:
     assert live_users(project.server)["alan.turing"]["Surname"] == "Turing"
 
 
+@ON_EVERY_BACKEND
 def test_import_adopts_existing_users_without_create_and_prints_code_to_paste(
     project: YamlProject, tmp_path: Path
 ) -> None:
