@@ -1,72 +1,106 @@
 """The journal of unfinished updates, and stale locks: what an interrupted ``up`` leaves behind.
 
-On a file backend both live in the backend's folder, next to the state, so a rerun from any
-checkout sees them; on other backends the journal is kept in the working folder.
+Both live with the state (``engine.state_store``): in a file backend's folder or in the
+``s3://`` bucket, beside ``.pulumi/``, so the next run finds them from any checkout or CI
+runner. Other backends keep the journal in the working folder.
+
+Each run is one object, ``.workdocs-users/PROJECT/STACK/RUN.journal.json``, written once
+before the update and removed when a later update has finished: two runners never rewrite
+each other's record (no read-modify-write, so no lost update between them).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import secrets
 import socket
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 from pulumi_workdocs.core.recovery import JournalRun, runs_from_text
+from pulumi_workdocs.engine.state_store import FileStore, StateStore, backend_folder, backend_store
+
+JOURNAL_SUFFIX = ".journal.json"
 
 
-def backend_folder(backend: str) -> Path | None:
-    """The folder of a file backend (a plain folder or ``file://``), else None."""
-    if "://" not in backend:
-        return Path(backend).resolve()
-    url = urlparse(backend)
-    return Path(unquote(url.path)).resolve() if url.scheme == "file" else None
+@dataclass(frozen=True)
+class Journal:
+    """The unfinished runs of one stack, in ``store``."""
+
+    store: StateStore
+    project: str
+    stack: str
+    legacy: str  # the single journal object earlier versions wrote, still read and removed
+
+    @property
+    def folder(self) -> str:
+        return f".workdocs-users/{self.project}/{self.stack}/"
+
+    def runs(self) -> list[tuple[str, JournalRun]]:
+        """(key, run) of every unfinished run recorded; an unreadable object proves nothing."""
+        found = []
+        for key in [self.legacy, *(k for k in self.store.keys(self.folder) if k.endswith(JOURNAL_SUFFIX))]:
+            text = self.store.read(key)
+            found.extend((key, run) for run in runs_from_text(text or ""))
+        return found
+
+    def record(self, run: JournalRun) -> str:
+        """Store this run's record (whole or not at all); its key."""
+        key = f"{self.folder}{run.started.astimezone(dt.UTC):%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(4)}{JOURNAL_SUFFIX}"
+        self.store.write(key, runs_text([run]))
+        return key
+
+    def remove(self, keys: Iterable[str]) -> None:
+        for key in dict.fromkeys(keys):
+            self.store.delete(key)
+
+    def describe(self) -> str:
+        return self.store.describe(self.folder)
 
 
-def journal_path(backend: str, work_dir: Path, project: str, stack: str) -> Path:
-    folder = backend_folder(backend)
-    if folder is not None:
-        return folder / ".workdocs-users" / project / f"{stack}.journal.json"
-    return work_dir / ".workdocs-users" / f"{stack}.journal.json"
+def runs_text(runs: Iterable[JournalRun]) -> str:
+    """The journal's form, as the provider reads it (``core.recovery.runs_from_text``)."""
+    return json.dumps({"runs": [run.to_json() for run in runs]}, indent=1)
 
 
-def read_runs(path: Path) -> list[JournalRun]:
-    try:
-        return runs_from_text(path.read_text())
-    except OSError:
-        return []
+def open_journal(backend: str, work_dir: Path, project: str, stack: str) -> Journal:
+    """The journal beside the state; in the working folder for backends without a store of ours."""
+    store = backend_store(backend)
+    if store is None:
+        return Journal(FileStore(work_dir), project, stack, f".workdocs-users/{stack}{JOURNAL_SUFFIX}")
+    return Journal(store, project, stack, f".workdocs-users/{project}/{stack}{JOURNAL_SUFFIX}")
 
 
-def write_runs(path: Path, runs: list[JournalRun]) -> None:
-    """Written whole or not at all (a crash mid-write keeps the previous journal)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    scratch.write_text(json.dumps({"runs": [run.to_json() for run in runs]}, indent=1))
-    scratch.replace(path)
+@dataclass(frozen=True)
+class Lock:
+    """One of Pulumi's lock objects (``.pulumi/locks/organization/PROJECT/STACK/ID.json``)."""
+
+    key: str
+    owner: dict[str, object]  # pid, username, hostname, timestamp
 
 
-def clear(path: Path) -> None:
-    path.unlink(missing_ok=True)
-
-
-def stale_locks(backend: str, stack: str) -> tuple[list[Path], list[dict[str, object]]]:
-    """(locks left by a process of this host that is gone, locks held by anyone else) of a file backend."""
-    folder = backend_folder(backend)
-    if folder is None:
+def stale_locks(store: StateStore | None, project: str, stack: str) -> tuple[list[Lock], list[Lock]]:
+    """(locks left by a process of this host that is gone, locks held by anyone else) of a stack."""
+    if store is None:
         return [], []
     gone, held = [], []
-    for lock in (folder / ".pulumi" / "locks").glob("**/*.json"):
-        if lock.parent.name != stack:
-            continue
+    for key in store.keys(f".pulumi/locks/organization/{project}/{stack}/"):
+        if not key.endswith(".json"):
+            continue  # a file backend's .attrs companions
         try:
-            content = json.loads(lock.read_text())
-        except (OSError, ValueError):
+            owner = json.loads(store.read(key) or "")
+        except ValueError:
             continue
-        pid, host = content.get("pid"), content.get("hostname")
+        if not isinstance(owner, dict):
+            continue
+        pid, host = owner.get("pid"), owner.get("hostname")
         if host == socket.gethostname() and isinstance(pid, int) and not _alive(pid):
-            gone.append(lock)
+            gone.append(Lock(key, owner))
         else:
-            held.append(content)
+            held.append(Lock(key, owner))
     return gone, held
 
 
