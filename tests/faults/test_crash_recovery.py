@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ from pulumi_workdocs.engine.root_stack import PROJECT, open_stack
 from pulumi_workdocs.users_file import load
 from tests.e2e.conftest import ACCESS_KEY, PASSPHRASE, SECRET_KEY, user_resources
 from tests.processes import descendants, kill_tree
-from tests.s3_server import S3Server
+from tests.runners import BACKENDS, checkout, state_backend
 from workdocs_local import WorkDocsLocalServer
 from workdocs_local.faults import Fault
 
@@ -83,22 +82,10 @@ def _command(pid: int) -> str:
         return ""
 
 
-@pytest.fixture(params=["file", "s3"])
+@pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The state backend: a folder, or a bucket on a real S3-compatible server (this test's own)."""
-    if request.param == "file":
-        yield str(tmp_path / "state")
-        return
-    with S3Server() as s3:
-        yield s3.url("team")
-
-
-def _checkout(work: Path, fresh: Path) -> Path:
-    """A new CI runner's working folder: only what is kept in git (the users file, the project, the stack's config)."""
-    fresh.mkdir()
-    for name in ("users.yaml", "Pulumi.yaml", "Pulumi.dev.yaml"):
-        shutil.copy(work / name, fresh / name)
-    return fresh / "users.yaml"
+    with state_backend(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.mark.parametrize("kill_after_creates", [1, 15])
@@ -159,7 +146,7 @@ def test_a_killed_up_rerun_hours_later_converges_without_duplicates_orphans_or_m
             journal.store.write(key, runs_text([earlier]))
 
         # One rerun, from another runner's fresh checkout: the killed run's lock is removed, saying so.
-        args = ["--file", str(_checkout(work, tmp_path / "runner-2")), *args]
+        args = ["--file", str(checkout(work, tmp_path / "runner-2")), *args]
         server.app.requests.clear()
         capsys.readouterr()
         code, said = main(["up", *args]), capsys.readouterr().err

@@ -41,7 +41,7 @@ class Journal:
 
     def runs(self) -> list[tuple[str, JournalRun]]:
         """(key, run) of every unfinished run recorded; an unreadable object proves nothing."""
-        found = []
+        found: list[tuple[str, JournalRun]] = []
         for key in [self.legacy, *(k for k in self.store.keys(self.folder) if k.endswith(JOURNAL_SUFFIX))]:
             text = self.store.read(key)
             found.extend((key, run) for run in runs_from_text(text or ""))
