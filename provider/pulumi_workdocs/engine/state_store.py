@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, unquote, urlparse, urlunparse
 
 from pulumi_workdocs.errors import EngineError
 
+SSE_TYPES = ("AES256", "aws:kms", "aws:kms:dsse")
 S3Client = Any  # boto3's S3 client (no type stubs for S3 are installed)
 
 
@@ -153,8 +154,9 @@ class S3Store:
     def write(self, key: str, text: str) -> None:
         extra: dict[str, Any] = {}
         query = _query(self.backend)
-        if query.get("ssetype"):
-            extra["ServerSideEncryption"] = query["ssetype"]
+        if query.get("ssetype"):  # gocloud takes any case; S3 the exact one
+            sse = {kind.lower(): kind for kind in SSE_TYPES}
+            extra["ServerSideEncryption"] = sse.get(query["ssetype"].lower(), query["ssetype"])
         if query.get("kmskeyid"):
             extra["SSEKMSKeyId"] = query["kmskeyid"]
         with self._errors("write", key):
