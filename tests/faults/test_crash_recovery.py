@@ -8,13 +8,12 @@ so the rerun comes from a fresh working folder, as a new CI runner checks the re
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +21,12 @@ import pytest
 import yaml
 
 from pulumi_workdocs.cli import main
-from pulumi_workdocs.engine.journal import open_journal, runs_text
+from pulumi_workdocs.engine.journal import Journal, open_journal
 from pulumi_workdocs.engine.root_stack import PROJECT, open_stack
 from pulumi_workdocs.users_file import load
 from tests.e2e.conftest import ACCESS_KEY, PASSPHRASE, SECRET_KEY, user_resources
 from tests.processes import descendants, kill_tree
-from tests.runners import BACKENDS, checkout, state_backend
+from tests.runners import checkout, state_backend
 from workdocs_local import WorkDocsLocalServer
 from workdocs_local.faults import Fault
 
@@ -82,21 +81,43 @@ def _command(pid: int) -> str:
         return ""
 
 
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with state_backend(request.param, tmp_path) as url:
-        yield url
+def _hours_later(journal: Journal, lost_host: str | None) -> None:
+    """Move the killed run's records into the past (its start and its last sign of life); with
+    ``lost_host``, as if it had run on that CI runner, gone since (its lock says so too)."""
+    for key in journal.store.keys(journal.folder):
+        record = json.loads(journal.store.read(key) or "")
+        for entry in record["runs"]:
+            entry["started"] = _earlier(entry["started"])
+        record["alive"] = _earlier(record["alive"])
+        if lost_host:
+            assert record["lock"], "the run named the lock it took"
+            owner = json.loads(journal.store.read(record["lock"]) or "")
+            journal.store.write(record["lock"], json.dumps({**owner, "hostname": lost_host}))
+            record["host"] = lost_host
+        journal.store.write(key, json.dumps(record))
 
 
-@pytest.mark.parametrize("kill_after_creates", [1, 15])
+def _earlier(when: str) -> str:
+    return (dt.datetime.fromisoformat(when) - dt.timedelta(seconds=HOURS_LATER)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("kind", "kill_after_creates", "lost_host"),
+    [("file", 1, None), ("file", 15, None), ("s3", 1, None), ("s3", 15, "ci-runner-lost")],
+    ids=["file-1", "file-15", "s3-1", "s3-15-another-runner"],
+)
 def test_a_killed_up_rerun_hours_later_converges_without_duplicates_orphans_or_manual_steps(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    kind: str,
     kill_after_creates: int,
-    backend: str,
+    lost_host: str | None,
 ) -> None:
-    with WorkDocsLocalServer(access_keys=[f"{ACCESS_KEY}:{SECRET_KEY}"]) as server:
+    with (
+        WorkDocsLocalServer(access_keys=[f"{ACCESS_KEY}:{SECRET_KEY}"]) as server,
+        state_backend(kind, tmp_path) as backend,
+    ):
         org = server.organization_id
         before = {u["username"] for u in _live(server)}  # a site's own users, if any
         work = tmp_path / "runner-1"
@@ -141,9 +162,7 @@ def test_a_killed_up_rerun_hours_later_converges_without_duplicates_orphans_or_m
         # Hours later: the killed run, its journal and the users it made all move into the past.
         with server.backend._transaction() as db:
             db.execute("UPDATE users SET created = created - ?", (HOURS_LATER,))
-        for key, entry in recorded:
-            earlier = dataclasses.replace(entry, started=entry.started - dt.timedelta(seconds=HOURS_LATER))
-            journal.store.write(key, runs_text([earlier]))
+        _hours_later(journal, lost_host)
 
         # One rerun, from another runner's fresh checkout: the killed run's lock is removed, saying so.
         args = ["--file", str(checkout(work, tmp_path / "runner-2")), *args]
@@ -151,7 +170,9 @@ def test_a_killed_up_rerun_hours_later_converges_without_duplicates_orphans_or_m
         capsys.readouterr()
         code, said = main(["up", *args]), capsys.readouterr().err
         assert code == 0, said
-        assert said.count("removed the lock of an interrupted update (its process is gone): ") == 1, said
+        # A lost runner's lock is known by the record that names it, silent for hours (360 minutes and a few).
+        why = f"its run on {lost_host} has given no sign of life for 36" if lost_host else "its process is gone)"
+        assert said.count(f"removed the lock of an interrupted update ({why}") == 1, said
         assert ".pulumi/locks/organization/workdocs-users/dev/" in said
         creates = [e for e in server.app.requests.entries("CreateUser") if e["error"] is None]
         live = _live(server)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from pulumi_workdocs.core.recovery import JournalRun
-from pulumi_workdocs.engine.journal import broken_attributes, open_journal, runs_text, stale_locks
+from pulumi_workdocs.engine.journal import LEASE, broken_attributes, open_journal, runs_text, stale_locks
 from pulumi_workdocs.engine.state_store import (
     FileStore,
     S3Store,
@@ -71,6 +71,43 @@ def test_a_lock_of_a_process_gone_from_this_host_is_stale_any_other_is_held(tmp_
         assert [lock.key for lock in gone] == [gone_lock], store
         assert sorted(str(lock.owner["hostname"]) for lock in held) == ["another-host", socket.gethostname()]
     assert stale_locks(None, PROJECT, "dev") == ([], [])  # a backend we have no store for
+
+
+def test_a_lock_another_host_took_for_a_recorded_run_is_stale_once_that_run_is_silent_for_the_lease(
+    tmp_path: Path, s3: S3Server
+) -> None:
+    for backend in (str(tmp_path / "state"), s3.url("lease")):
+        store = backend_store(backend)
+        assert store is not None
+        journal = open_journal(backend, tmp_path / "work", PROJECT, "dev")
+        run = JournalRun(dt.datetime.now(dt.UTC), frozenset({"dora"}))
+        key = journal.record(run)
+        with journal.alive(key, run, every=0.2):  # the update takes its lock; the record names it
+            lock = _lock(store, "dev", os.getpid(), socket.gethostname())
+            deadline = time.monotonic() + 10
+            while json.loads(store.read(key) or "")["lock"] != lock:
+                assert time.monotonic() < deadline, "the record never named the run's lock"
+                time.sleep(0.1)
+            first = json.loads(store.read(key) or "")["alive"]
+            time.sleep(0.5)
+            assert json.loads(store.read(key) or "")["alive"] > first  # signed while it runs
+
+        # As if that run had been on a CI runner since lost, and one more lock of that runner.
+        record = json.loads(store.read(key) or "")
+        owner = json.loads(store.read(lock) or "")
+        store.write(lock, json.dumps({**owner, "hostname": "ci-runner-9"}))
+        other = _lock(store, "dev", 77, "ci-runner-9")  # a plain pulumi up's: no record names it
+        store.write(key, json.dumps({**record, "host": "ci-runner-9"}))
+        gone, held = stale_locks(store, PROJECT, "dev", journal)
+        assert gone == [] and sorted(h.key for h in held) == sorted([lock, other])  # signed just now
+        silent_since = dt.datetime.now(dt.UTC) - LEASE - dt.timedelta(minutes=1)
+        store.write(key, json.dumps({**record, "host": "ci-runner-9", "alive": silent_since.isoformat()}))
+        gone, held = stale_locks(store, PROJECT, "dev", journal)
+        why = "its run on ci-runner-9 has given no sign of life for 11 minutes"
+        assert [(g.key, g.why) for g in gone] == [(lock, why)]
+        assert [h.key for h in held] == [other]
+        without = stale_locks(store, PROJECT, "dev")  # without the journal, nothing is known
+        assert without[0] == [] and sorted(h.key for h in without[1]) == sorted([lock, other])
 
 
 def test_a_file_stores_delete_takes_the_attribute_file_gocloud_wrote_beside_it(tmp_path: Path) -> None:

@@ -157,12 +157,13 @@ def clear_stale_locks(ctx: Context) -> None:
         attrs.unlink(missing_ok=True)
         print(f"workdocs-users: removed an attribute file an interrupted update left empty: {attrs}", file=sys.stderr)
     store = backend_store(ctx.backend)
-    gone, held = stale_locks(store, PROJECT, ctx.stack_name)
+    journal = open_journal(ctx.backend, ctx.work_dir, PROJECT, ctx.stack_name)
+    gone, held = stale_locks(store, PROJECT, ctx.stack_name, journal)
     for lock in gone:
         assert store is not None  # locks are found only in a store
         store.delete(lock.key)
-        print(f"workdocs-users: removed the lock of an interrupted update (its process is gone): "
-              f"{store.describe(lock.key)}", file=sys.stderr)  # fmt: skip
+        print(f"workdocs-users: removed the lock of an interrupted update ({lock.why}): {store.describe(lock.key)}",
+              file=sys.stderr)  # fmt: skip
     if held:
         raise locked_error(ctx, held[0].owner)
 
@@ -262,7 +263,7 @@ def run_up(ctx: Context, max_removals: str, verbose: bool = False, always_previe
         }
         output: Callable[[str], None] = print if verbose else (lambda _line: None)
         try:
-            with engine_env(stack, variables):
+            with engine_env(stack, variables), checked.journal.alive(own, run):
                 engine_run(
                     "update",
                     lambda on_event: stack.up(on_output=output, on_event=on_event, refresh=True),
