@@ -26,6 +26,7 @@ from pulumi_workdocs.engine.state_store import (
     StateStoreError,
     backend_store,
     cancel_command,
+    s3_client,
     safe_url,
 )
 from tests.s3_server import S3Server, free_port
@@ -189,6 +190,18 @@ def test_the_cancel_command_names_the_stack_and_the_backend_never_a_secret(tmp_p
     assert cancel_command(str(tmp_path), PROJECT, "dev").startswith(f"PULUMI_BACKEND_URL={tmp_path.as_uri()} ")
     assert safe_url("postgres://admin:hunter2@db:5432/state") == "postgres://****:****@db:5432/state"
     assert "hunter2" not in cancel_command("postgres://admin:hunter2@db/state", PROJECT, "dev")
+
+
+def test_the_s3_client_follows_the_backend_urls_query_as_the_pulumi_cli_reads_it() -> None:
+    client = s3_client("s3://b/p?endpoint=minio.local:9000&disable_https=true&region=eu-west-3&use_path_style=true")
+    assert client.meta.endpoint_url == "http://minio.local:9000"
+    assert client.meta.region_name == "eu-west-3"
+    assert client.meta.config.s3["addressing_style"] == "path"
+    legacy = s3_client("s3://b?endpoint=https://s3.example.com&region=us-east-1&s3ForcePathStyle=true")
+    assert legacy.meta.config.s3["addressing_style"] == "path"
+    assert s3_client("s3://b?region=us-east-1").meta.config.s3 in (None, {})  # AWS's own addressing
+    with pytest.raises(StateStoreError, match=r"^the state backend s3://b\?profile=no-such-profile: .*no-such-profile"):
+        s3_client("s3://b?profile=no-such-profile")
 
 
 def test_an_unreachable_bucket_is_one_line_naming_the_backend_within_seconds() -> None:
