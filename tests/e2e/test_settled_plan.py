@@ -16,7 +16,7 @@ from pulumi import automation as auto
 
 from pulumi_workdocs.commands import plan as plan_command
 from pulumi_workdocs.core.recovery import JournalRun
-from pulumi_workdocs.engine.journal import journal_path, write_runs
+from pulumi_workdocs.engine.journal import open_journal
 from pulumi_workdocs.engine.root_stack import PROJECT, open_stack
 from pulumi_workdocs.users_file import load
 from tests.e2e.conftest import UsersCli, user, user_resources
@@ -108,8 +108,8 @@ def test_anything_that_may_change_goes_through_the_engine(
         wd.delete_user(UserId=known["bob"])
         expected = [("create", "bob")]
     else:
-        path = journal_path(str(cli.runner.backend), cli.path.parent, PROJECT, "dev")
-        write_runs(path, [JournalRun(dt.datetime.now(dt.UTC), frozenset())])
+        journal = open_journal(str(cli.runner.backend), cli.path.parent, PROJECT, "dev")
+        journal.record(JournalRun(dt.datetime.now(dt.UTC), frozenset()))
     code, planned, calls, previews = plan(cli, capsys, "--max-removals", "1")
     assert previews == 1
     # One listing, read again by the preview's refresh; a user missing from it is described alone.

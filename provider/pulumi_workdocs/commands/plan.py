@@ -17,7 +17,8 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+from pulumi import automation as auto
 
 from pulumi_workdocs.aws.users_cache import write_listing
 from pulumi_workdocs.commands.context import Context
@@ -36,25 +37,17 @@ from pulumi_workdocs.core.plan import (
 from pulumi_workdocs.core.plan_render import RENDERERS, render_text
 from pulumi_workdocs.core.recovery import JournalRun, recoverable
 from pulumi_workdocs.engine import engine_errors
-from pulumi_workdocs.engine.journal import (
-    broken_attributes,
-    clear,
-    journal_path,
-    read_runs,
-    stale_locks,
-    write_runs,
-)
+from pulumi_workdocs.engine.journal import Journal, broken_attributes, open_journal, runs_text, stale_locks
 from pulumi_workdocs.engine.preview import EngineFailed, engine_run, is_user, op_of, preview_steps
 from pulumi_workdocs.engine.root_stack import PROJECT, handing_off
 from pulumi_workdocs.engine.state import state_users
+from pulumi_workdocs.engine.state_store import backend_store, cancel_command
 from pulumi_workdocs.errors import EngineError, Exit
 from pulumi_workdocs.schema import validate
 from pulumi_workdocs.stack import password_config_key
 from pulumi_workdocs.users_file import UsersFile
 
-if TYPE_CHECKING:
-    from pulumi import automation as auto
-
+LOCKED = "the stack is currently locked"  # how the engine refuses an update while another holds the lock
 SUMMARY_MOST = 10  # users listed per kind of change in up's summary (plan lists all)
 APPLIED_OPS = {"create", "update", "delete", "replace", "create-replacement", "delete-replaced"}
 
@@ -66,8 +59,8 @@ class Checked:
     plan: Plan
     steps: list[Step]
     stack: auto.Stack
-    journal: Path  # unfinished updates of this stack (``core.recovery``)
-    runs: list[JournalRun] = field(default_factory=list)
+    journal: Journal  # unfinished updates of this stack (``core.recovery``), beside its state
+    runs: list[tuple[str, JournalRun]] = field(default_factory=list)  # (key in the journal, run)
 
 
 def check(
@@ -89,8 +82,9 @@ def check(
     users = ctx.live_users([users_file.organization_id])
     live = [LiveUser.from_api(u) for u in users]
     managed = {u.name: u.id for u in state if not u.pending_delete}
-    path = journal_path(ctx.backend, ctx.work_dir, PROJECT, ctx.stack_name)
-    runs = read_runs(path)
+    journal = open_journal(ctx.backend, ctx.work_dir, PROJECT, ctx.stack_name)
+    recorded = journal.runs()
+    runs = [run for _key, run in recorded]
     resumed = recoverable(runs, managed.values(), users)
     declared = [(e.index, e.username, bool(e.values.get("adopt"))) for e in users_file.users]
     conflicts = predict_failures(declared, managed, live, resumed)
@@ -113,7 +107,7 @@ def check(
     plan = build_plan(steps, live, resumed)
     plan.endpoint = endpoint.describe()
     plan.refused = guard(plan, max_removals) or replace_refusals(steps) or last_admin_refusal(plan, steps, live)
-    return Checked(plan, steps, stack, path, runs)
+    return Checked(plan, steps, stack, journal, recorded)
 
 
 def passwords_pass_check(users_file: UsersFile, stack: auto.Stack) -> bool:
@@ -144,22 +138,34 @@ def passwords_pass_check(users_file: UsersFile, stack: auto.Stack) -> bool:
 
 def clear_stale_locks(ctx: Context) -> None:
     """What a killed update of this machine left (its lock, a cut attribute file) is removed; a lock
-    held by anyone else is one line saying how to clear it."""
+    held by anyone else (a live process, another host) is one line saying how to clear it."""
     for attrs in broken_attributes(ctx.backend, ctx.stack_name):
         attrs.unlink(missing_ok=True)
         print(f"workdocs-users: removed an attribute file an interrupted update left empty: {attrs}", file=sys.stderr)
-    gone, held = stale_locks(ctx.backend, ctx.stack_name)
+    store = backend_store(ctx.backend)
+    journal = open_journal(ctx.backend, ctx.work_dir, PROJECT, ctx.stack_name)
+    gone, held = stale_locks(store, PROJECT, ctx.stack_name, journal)
     for lock in gone:
-        lock.unlink(missing_ok=True)
-        print(f"workdocs-users: removed the lock of an interrupted update (its process is gone): {lock}",
+        assert store is not None  # locks are found only in a store
+        store.delete(lock.key)
+        print(f"workdocs-users: removed the lock of an interrupted update ({lock.why}): {store.describe(lock.key)}",
               file=sys.stderr)  # fmt: skip
     if held:
-        holder = held[0]
-        raise EngineError(
-            f"stack {ctx.stack_name!r} is locked by an update of {holder.get('username')}@{holder.get('hostname')} "
-            f"(pid {holder.get('pid')}, since {holder.get('timestamp')}); wait for it, or if it is not running "
-            f"any more, run: pulumi cancel --yes --stack {ctx.stack_name} (with the same PULUMI_BACKEND_URL)"
-        )
+        raise locked_error(ctx, held[0].owner)
+
+
+def locked_error(ctx: Context, holder: Mapping[str, object] | None) -> EngineError:
+    """One line: who holds the stack's lock, and the exact command that clears it if that run is gone."""
+    who = (
+        f"an update of {holder.get('username')}@{holder.get('hostname')} (pid {holder.get('pid')}, "
+        f"since {holder.get('timestamp')})"
+        if holder
+        else "another update"
+    )
+    return EngineError(
+        f"stack {ctx.stack_name!r} is locked by {who}; wait for it to end and run again, or if it is not running "
+        f"any more, run: {cancel_command(ctx.backend, PROJECT, ctx.stack_name)}"
+    )
 
 
 def _progress(message: str) -> None:
@@ -226,24 +232,38 @@ def run_up(ctx: Context, max_removals: str, verbose: bool = False, always_previe
     progress = Progress(len(steps))
     # Recorded before anything is applied: the proof that lets a rerun take over what this makes.
     creating = frozenset(c.username.lower() for c in plan.changes if c.kind in ("create", "replace"))
-    write_runs(checked.journal, [*checked.runs, JournalRun(dt.datetime.now(dt.UTC), creating)])
+    run = JournalRun(dt.datetime.now(dt.UTC), creating)
+    own = checked.journal.record(run)  # in the backend's store, beside the state
     approved = frozenset(c.id for c in plan.changes if c.removes and c.id)
     # One checkpoint at the end instead of one per step, each a rewrite of the whole state
     # (quadratic in the users on a file or S3 backend). Safe here: a rerun after a crash
     # refreshes first, and the journal proves which users this run created.
     variables = {"PULUMI_SKIP_CHECKPOINTS": "true"}
     output: Callable[[str], None] = print if verbose else (lambda _line: None)
-    try:
-        with handing_off(stack, variables, approved_removals=approved, journal=str(checked.journal)):
-            engine_run(
-                "update",
-                lambda on_event: stack.up(on_output=output, on_event=on_event, refresh=True),
-                watch=progress,
-            )
-    except EngineFailed as failure:
-        print(_failure_summary(plan, progress), flush=True)
-        raise failure from None
-    clear(checked.journal)  # everything made is in the state now
+    with tempfile.TemporaryDirectory() as scratch:
+        journal = Path(scratch) / "journal.json"  # the provider's local copy of the runs it may resume
+        journal.write_text(runs_text([*(r for _key, r in checked.runs), run]))
+        try:
+            with (
+                handing_off(stack, variables, approved_removals=approved, journal=str(journal)),
+                checked.journal.alive(own, run),
+            ):
+                engine_run(
+                    "update",
+                    lambda on_event: stack.up(on_output=output, on_event=on_event, refresh=True),
+                    watch=progress,
+                )
+        except (EngineFailed, auto.CommandError) as failure:
+            if LOCKED in str(failure):  # another update took the lock after our check: nothing was applied
+                checked.journal.remove([own])
+                _, held = stale_locks(backend_store(ctx.backend), PROJECT, ctx.stack_name)
+                raise locked_error(ctx, held[0].owner if held else None) from None
+            if isinstance(failure, auto.CommandError):
+                raise
+            print(_failure_summary(plan, progress), flush=True)
+            raise failure from None
+    # Everything made is in the state now, this run's and what earlier unfinished runs made.
+    checked.journal.remove([*(key for key, _run in checked.runs), own])
     print(f"Done: {_counts(progress.applied)}.")
     return Exit.OK
 

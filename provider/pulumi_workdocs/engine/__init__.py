@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import os
+import random
 import sys
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -21,6 +23,7 @@ from pulumi_workdocs.errors import EngineError
 P = ParamSpec("P")
 R = TypeVar("R")
 MIN_CLI_VERSION = (3, 181)  # inline refresh/destroy need it
+CREATE_PATIENCE = 30.0  # seconds a runner waits for another that is creating the same stack
 DEMO_PASSPHRASE = "workdocs-demo-only-passphrase"  # for the local demo state; not a secret
 
 
@@ -120,10 +123,30 @@ def inline_stack(
         project_settings=None if has_project else auto.ProjectSettings(name=project_name, runtime="python"),
         pulumi_command=pulumi_command(),
     )
-    stack = auto.create_or_select_stack(stack_name, project_name, program, opts=options)
+    stack = _create_or_select(stack_name, project_name, program, options)
     for key, value in (config or {}).items():
         stack.set_config(key, auto.ConfigValue(value=value))
     return stack
+
+
+def _create_or_select(
+    stack_name: str, project_name: str, program: Callable[[], None], options: auto.LocalWorkspaceOptions
+) -> auto.Stack:
+    """Select the stack, creating it if it is new; two runners creating it at once both get it.
+
+    The backend creates a stack under the stack's lock (a self-managed backend writes its lock,
+    then looks for others), so the runner that loses sees "currently locked" or "already
+    exists": it selects the stack the other made, after a short, random wait.
+    """
+    deadline = time.monotonic() + CREATE_PATIENCE
+    while True:
+        try:
+            return auto.create_or_select_stack(stack_name, project_name, program, opts=options)
+        except auto.CommandError as err:
+            racing = isinstance(err, auto.StackAlreadyExistsError) or "the stack is currently locked" in str(err)
+            if not racing or time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.2, 1.0))
 
 
 def engine_errors(run: Callable[P, R]) -> Callable[P, R]:
