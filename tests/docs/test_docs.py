@@ -2,12 +2,14 @@
 
 One sandbox per page: the repo's example files in a temp folder, a workdocs-local on a free
 127.0.0.1 port holding the sample organization of users.yaml, and the environment a reader
-sets up (docs/workdocs-local.md, "Try it here"). Pages whose commands start the Pulumi engine
-are marked e2e.
+sets up (docs/workdocs-local.md, "Try it here"); a page whose commands name ``$S3_ENDPOINT``
+also gets an S3-compatible server (tests/s3_server.py) and its bucket in ``$S3_BUCKET``. Pages
+whose commands start the Pulumi engine are marked e2e.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import pytest
 import yaml
 
 from tests.docs.harness import ROOT, DocError, Sandbox, check, extract, needs_engine
+from tests.s3_server import S3Server
 from workdocs_local import WorkDocsLocalServer
 
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -51,11 +54,15 @@ def test_page_commands(page: Path, sandbox: Sandbox) -> None:
         commands = extract(page)
     except DocError as err:
         pytest.fail(str(err), pytrace=False)
-    for command in commands:
-        code, output = sandbox.run(command)
-        failure = check(command, code, output)
-        if failure:
-            pytest.fail(failure, pytrace=False)
+    with contextlib.ExitStack() as stack:
+        if any("$S3_" in command.text for command in commands):  # a page about s3:// state: a bucket to use
+            s3 = stack.enter_context(S3Server())
+            sandbox.env.update(S3_ENDPOINT=s3.endpoint, S3_BUCKET=s3.bucket)
+        for command in commands:
+            code, output = sandbox.run(command)
+            failure = check(command, code, output)
+            if failure:
+                pytest.fail(failure, pytrace=False)
 
 
 def test_readme_links_every_page() -> None:

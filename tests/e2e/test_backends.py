@@ -7,9 +7,6 @@ The YAML plugin (``up``, ``pulumi import``) runs on both backends in test_yaml_p
 from __future__ import annotations
 
 import json
-import shlex
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -153,28 +150,3 @@ def test_a_bucket_that_cannot_be_read_stops_every_command_in_one_line_before_any
         assert err == f"workdocs-users: the state backend {url} cannot be read: {reason}\n", (command, err)
     assert cli.runner.server.app.requests.entries() == []  # not even a listing: WorkDocs was never called
     assert not (cli.path.parent / ".pulumi-state").exists()
-
-
-def test_the_documented_s3_commands_run(s3_server: S3Server, tmp_path: Path) -> None:
-    """docs/teams.md's ``$`` lines for a bucket, on this server (the doc's placeholders filled in)."""
-    text = (ROOT / "docs" / "teams.md").read_text()
-    blocks = [b.split("```", 1)[0] for b in text.split("```sh\n")[1:]]
-    s3_lines = [line[2:] for block in blocks if "$S3_ENDPOINT" in block for line in block.splitlines()
-                if line.startswith("$ ")]  # fmt: skip
-    assert any(line.startswith("pulumi ") for line in s3_lines), "docs/teams.md runs no command on a bucket"
-    env = {
-        "S3_ENDPOINT": s3_server.endpoint,
-        "S3_BUCKET": s3_server.bucket,
-        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "PULUMI_CONFIG_PASSPHRASE": "docs",
-        "PULUMI_HOME": str(tmp_path / "pulumi-home"),
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-    }
-    script = "set -e\n" + "\n".join(s3_lines)
-    before = s3_server.object_keys()
-    done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, f"{shlex.quote(script)}\n{done.stdout}\n{done.stderr}"
-    assert "team/.pulumi/meta.yaml" in set(s3_server.object_keys()) - set(before)  # it reached the bucket

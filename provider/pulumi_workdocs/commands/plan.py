@@ -76,8 +76,9 @@ def check(
     """
     endpoint = ctx.endpoint
     say(f"reading the users of {users_file.organization_id} at {endpoint.describe()}")
+    repair_attributes(ctx)
+    deployment = ctx.deployment()  # first: a backend that cannot be read is the engine's one line
     clear_stale_locks(ctx)
-    deployment = ctx.deployment()
     state = state_users(deployment.get("resources") or [])
     users = ctx.live_users([users_file.organization_id])
     live = [LiveUser.from_api(u) for u in users]
@@ -136,12 +137,16 @@ def passwords_pass_check(users_file: UsersFile, stack: auto.Stack) -> bool:
     return True
 
 
-def clear_stale_locks(ctx: Context) -> None:
-    """What a killed update of this machine left (its lock, a cut attribute file) is removed; a lock
-    held by anyone else (a live process, another host) is one line saying how to clear it."""
+def repair_attributes(ctx: Context) -> None:
+    """A cut attribute file a killed update left is removed: until then the state cannot be read."""
     for attrs in broken_attributes(ctx.backend, ctx.stack_name):
         attrs.unlink(missing_ok=True)
         print(f"workdocs-users: removed an attribute file an interrupted update left empty: {attrs}", file=sys.stderr)
+
+
+def clear_stale_locks(ctx: Context) -> None:
+    """A lock a gone update left is removed; a lock held by anyone else (a live process, another
+    host) is one line saying how to clear it."""
     store = backend_store(ctx.backend)
     journal = open_journal(ctx.backend, ctx.work_dir, PROJECT, ctx.stack_name)
     gone, held = stale_locks(store, PROJECT, ctx.stack_name, journal)

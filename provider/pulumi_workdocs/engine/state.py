@@ -13,7 +13,6 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from pulumi import automation as auto
 
@@ -22,6 +21,7 @@ from pulumi_workdocs.core.state import StateUser
 from pulumi_workdocs.core.user import USER_TYPE_SUFFIX, as_outputs
 from pulumi_workdocs.engine import pulumi_command, workspace_env
 from pulumi_workdocs.engine.root_stack import PROJECT
+from pulumi_workdocs.engine.state_store import safe_url
 from pulumi_workdocs.errors import EngineError
 
 SECRET_ENV = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID")  # never in a message
@@ -107,9 +107,8 @@ def read_deployment(backend: str, stack_name: str, work_dir: Path) -> dict[str, 
 
 
 def shown_url(backend: str) -> str:
-    """The backend URL as a message may show it: any ``user:password@`` left out."""
-    parts = urlsplit(backend if "://" in backend else Path(backend).resolve().as_uri())
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    """The backend URL as a message may show it (a folder as its file:// URL; a user and password masked)."""
+    return safe_url(backend if "://" in backend else Path(backend).resolve().as_uri())
 
 
 def backend_reason(output: str) -> str:
