@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from pulumi_workdocs.errors import WorkDocsError
 
@@ -48,7 +49,16 @@ class Endpoint:
     source: str  # "from --endpoint", "from $AWS_ENDPOINT_URL", "from workdocs:endpoint in ..."
 
     def describe(self) -> str:
-        return f"{self.url or 'AWS (the region endpoint)'} ({self.source})"
+        """For messages and plans (a pull request's comment): never a ``user:password@`` of the URL."""
+        return f"{without_credentials(self.url) if self.url else 'AWS (the region endpoint)'} ({self.source})"
+
+
+def without_credentials(url: str) -> str:
+    """The URL without any ``user:password@`` (an endpoint URL may carry one)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def resolve_endpoint(

@@ -44,5 +44,10 @@ def test_a_key_from_the_environment_is_never_shown(monkeypatch: pytest.MonkeyPat
 def test_the_url_is_shown_without_a_user_or_password(tmp_path: Path) -> None:
     assert shown_url("s3://user:pw@bucket/team?endpoint=http://h:9") == "s3://****:****@bucket/team?endpoint=http://h:9"
     assert shown_url("s3://bucket?region=us-east-1") == "s3://bucket?region=us-east-1"
+    # ... nor one in its endpoint, and a port no URL parser takes is shown, not a crash
+    assert (
+        shown_url("s3://b?endpoint=http://key:secret@h:9&region=r") == "s3://b?endpoint=http://****:****@h:9&region=r"
+    )
+    assert shown_url("s3://b:99999999?region=r") == "s3://b:99999999?region=r"
     assert shown_url(str(tmp_path / "state")) == (tmp_path / "state").as_uri()
     assert not (tmp_path / "state").exists()  # shown, never made

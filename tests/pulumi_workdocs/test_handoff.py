@@ -200,3 +200,13 @@ def test_the_program_and_its_hand_off_agree_on_the_unset_password_variables(tmp_
     users = load(path)
     assert unset_password_env(users, {"BOB_PASSWORD": "Set-Pass-1234"}) == {"Alice": "ALICE_PASSWORD"}
     assert unset_password_env(users, {"BOB_PASSWORD": "", "ALICE_PASSWORD": "x"}) == {"bob": "BOB_PASSWORD"}
+
+
+def test_an_endpoint_is_described_without_its_user_and_password() -> None:
+    """Plans (pull-request comments) and progress lines show the endpoint: never a credential in it."""
+    from pulumi_workdocs.handoff import Endpoint
+
+    assert Endpoint("http://key:secret@127.0.0.1:4567", "from --endpoint").describe() == (
+        "http://127.0.0.1:4567 (from --endpoint)"
+    )
+    assert Endpoint(None, "AWS default").describe() == "AWS (the region endpoint) (AWS default)"

@@ -83,8 +83,14 @@ def test_a_lock_another_host_took_for_a_recorded_run_is_stale_once_that_run_is_s
         journal = open_journal(backend, tmp_path / "work", PROJECT, "dev")
         run = JournalRun(dt.datetime.now(dt.UTC), frozenset({"dora"}))
         key = journal.record(run)
+        engine = subprocess.Popen(["sleep", "60"])  # as the Automation API runs the engine: our child
         with journal.alive(key, run, every=0.2):  # the update takes its lock; the record names it
-            lock = _lock(store, "dev", os.getpid(), socket.gethostname())
+            # Another job's lock on this host (not our child) is never taken for ours.
+            theirs = _lock(store, "dev", os.getppid(), socket.gethostname())
+            time.sleep(1.5)
+            assert json.loads(store.read(key) or "")["lock"] is None
+            store.delete(theirs)
+            lock = _lock(store, "dev", engine.pid, socket.gethostname())
             deadline = time.monotonic() + 10
             while json.loads(store.read(key) or "")["lock"] != lock:
                 assert time.monotonic() < deadline, "the record never named the run's lock"
@@ -92,6 +98,8 @@ def test_a_lock_another_host_took_for_a_recorded_run_is_stale_once_that_run_is_s
             first = json.loads(store.read(key) or "")["alive"]
             time.sleep(0.5)
             assert json.loads(store.read(key) or "")["alive"] > first  # signed while it runs
+        engine.kill()
+        engine.wait()
 
         # As if that run had been on a CI runner since lost, and one more lock of that runner.
         record = json.loads(store.read(key) or "")
@@ -109,6 +117,12 @@ def test_a_lock_another_host_took_for_a_recorded_run_is_stale_once_that_run_is_s
         assert [h.key for h in held] == [other]
         without = stale_locks(store, PROJECT, "dev")  # without the journal, nothing is known
         assert without[0] == [] and sorted(h.key for h in without[1]) == sorted([lock, other])
+        # A fresher record naming the same lock keeps it held: the freshest sign of life counts.
+        fresh = journal.record(run)
+        store.write(fresh, json.dumps({**record, "host": "ci-runner-9", "lock": lock}))
+        gone, held = stale_locks(store, PROJECT, "dev", journal)
+        assert gone == [] and sorted(h.key for h in held) == sorted([lock, other])
+        journal.remove([fresh])
 
 
 def test_a_file_stores_delete_takes_the_attribute_file_gocloud_wrote_beside_it(tmp_path: Path) -> None:

@@ -25,7 +25,6 @@ import sys
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from botocore.exceptions import HTTPClientError
 from botocore.retries import standard
@@ -33,6 +32,7 @@ from botocore.retries import standard
 from pulumi_workdocs.aws.errors import RETRY_NOTE, unreachable
 from pulumi_workdocs.aws.progress import retry_line
 from pulumi_workdocs.errors import EndpointUnreachable
+from pulumi_workdocs.handoff import without_credentials
 
 if TYPE_CHECKING:
     from mypy_boto3_workdocs import WorkDocsClient
@@ -187,15 +187,7 @@ def install(client: WorkDocsClient, policy: RetryPolicy, source: str = "") -> Du
     service = client.meta.service_model.service_id.hyphenize()
     # The standard handler (with its quota) is registered under this id in both modes.
     events.unregister(f"needs-retry.{service}", unique_id=f"retry-config-{service}")
-    retries = DurableRetries(policy, _without_credentials(client.meta.endpoint_url), source)
+    retries = DurableRetries(policy, without_credentials(client.meta.endpoint_url), source)
     events.register(f"before-call.{service}", retries.on_call_start, unique_id=f"workdocs-call-start-{service}")
     events.register(f"needs-retry.{service}", retries.needs_retry, unique_id=f"workdocs-retry-{service}")
     return retries
-
-
-def _without_credentials(url: str) -> str:
-    """The URL without any ``user:password@`` (an endpoint URL may carry one; errors never do)."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))

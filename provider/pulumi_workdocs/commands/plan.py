@@ -41,7 +41,7 @@ from pulumi_workdocs.engine.journal import Journal, broken_attributes, open_jour
 from pulumi_workdocs.engine.preview import EngineFailed, engine_run, is_user, op_of, preview_steps
 from pulumi_workdocs.engine.root_stack import PROJECT, handing_off
 from pulumi_workdocs.engine.state import state_users
-from pulumi_workdocs.engine.state_store import backend_store, cancel_command
+from pulumi_workdocs.engine.state_store import StateStoreError, backend_store, cancel_command
 from pulumi_workdocs.errors import EngineError, Exit
 from pulumi_workdocs.schema import validate
 from pulumi_workdocs.stack import password_config_key
@@ -78,7 +78,8 @@ def check(
     say(f"reading the users of {users_file.organization_id} at {endpoint.describe()}")
     repair_attributes(ctx)
     deployment = ctx.deployment()  # first: a backend that cannot be read is the engine's one line
-    clear_stale_locks(ctx)
+    # A held lock on a stack that does not exist yet is another plan creating it: ctx.stack() waits.
+    clear_stale_locks(ctx, refuse_held=bool(deployment))
     state = state_users(deployment.get("resources") or [])
     users = ctx.live_users([users_file.organization_id])
     live = [LiveUser.from_api(u) for u in users]
@@ -144,9 +145,9 @@ def repair_attributes(ctx: Context) -> None:
         print(f"workdocs-users: removed an attribute file an interrupted update left empty: {attrs}", file=sys.stderr)
 
 
-def clear_stale_locks(ctx: Context) -> None:
+def clear_stale_locks(ctx: Context, refuse_held: bool = True) -> None:
     """A lock a gone update left is removed; a lock held by anyone else (a live process, another
-    host) is one line saying how to clear it."""
+    host) is one line saying how to clear it (with ``refuse_held``)."""
     store = backend_store(ctx.backend)
     journal = open_journal(ctx.backend, ctx.work_dir, PROJECT, ctx.stack_name)
     gone, held = stale_locks(store, PROJECT, ctx.stack_name, journal)
@@ -155,7 +156,7 @@ def clear_stale_locks(ctx: Context) -> None:
         store.delete(lock.key)
         print(f"workdocs-users: removed the lock of an interrupted update ({lock.why}): {store.describe(lock.key)}",
               file=sys.stderr)  # fmt: skip
-    if held:
+    if held and refuse_held:
         raise locked_error(ctx, held[0].owner)
 
 
@@ -259,7 +260,8 @@ def run_up(ctx: Context, max_removals: str, verbose: bool = False, always_previe
                     watch=progress,
                 )
         except (EngineFailed, auto.CommandError) as failure:
-            if LOCKED in str(failure):  # another update took the lock after our check: nothing was applied
+            # Another update took the lock after our check (Pulumi Cloud says it as a conflict): nothing applied.
+            if LOCKED in str(failure) or isinstance(failure, auto.ConcurrentUpdateError):
                 checked.journal.remove([own])
                 _, held = stale_locks(backend_store(ctx.backend), PROJECT, ctx.stack_name)
                 raise locked_error(ctx, held[0].owner if held else None) from None
@@ -268,7 +270,10 @@ def run_up(ctx: Context, max_removals: str, verbose: bool = False, always_previe
             print(_failure_summary(plan, progress), flush=True)
             raise failure from None
     # Everything made is in the state now, this run's and what earlier unfinished runs made.
-    checked.journal.remove([*(key for key, _run in checked.runs), own])
+    try:
+        checked.journal.remove([*(key for key, _run in checked.runs), own])
+    except StateStoreError as err:  # applied all the same: the next run finds nothing left to resume
+        print(f"workdocs-users: the update is done, but its journal record stays: {err}", file=sys.stderr)
     print(f"Done: {_counts(progress.applied)}.")
     return Exit.OK
 

@@ -95,21 +95,24 @@ class Journal:
             thread.join()
 
     def _lock_of_this_host(self) -> str | None:
-        """The stack's lock taken from this host: the update's (another of this host's would
-        have made the engine refuse ours)."""
+        """The stack's lock our update's engine took: one whose pid is a child of this process
+        (the Automation API runs the engine as one), so another job of this host is never taken
+        for ours."""
         for key in self.store.keys(locks_folder(self.project, self.stack)):
             with contextlib.suppress(ValueError, AttributeError):
+                owner = json.loads(self.store.read(key) or "")
                 if (
                     key.endswith(".json")
-                    and json.loads(self.store.read(key) or "").get("hostname") == socket.gethostname()
+                    and owner.get("hostname") == socket.gethostname()
+                    and _parent_pid(owner.get("pid")) == os.getpid()
                 ):
                     return key
         return None
 
     def silent_locks(self, now: dt.datetime) -> dict[str, str]:
         """lock key -> why it is stale, for each lock a recorded run took and then gave no sign of
-        life for over ``LEASE``."""
-        silent = {}
+        life for over ``LEASE`` (the freshest record naming a lock counts)."""
+        latest: dict[str, tuple[dt.datetime, str]] = {}
         for key in self.store.keys(self.folder):
             if not key.endswith(JOURNAL_SUFFIX):
                 continue
@@ -118,7 +121,11 @@ class Journal:
                 lock, host, when = record.get("lock"), record.get("host"), _when(record.get("alive"))
             except (ValueError, AttributeError):
                 continue
-            if isinstance(lock, str) and when is not None and now - when > LEASE:
+            if isinstance(lock, str) and when is not None and (lock not in latest or when > latest[lock][0]):
+                latest[lock] = (when, str(host))
+        silent = {}
+        for lock, (when, host) in latest.items():
+            if now - when > LEASE:
                 minutes = int((now - when).total_seconds() // 60)
                 silent[lock] = f"its run on {host} has given no sign of life for {minutes} minutes"
         return silent
@@ -218,6 +225,16 @@ def broken_attributes(backend: str, stack: str) -> list[Path]:
         except (OSError, ValueError):
             broken.append(attrs)
     return broken
+
+
+def _parent_pid(pid: object) -> int | None:
+    """The parent of a process of this host (None: not a pid, or gone)."""
+    if not isinstance(pid, int):
+        return None
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _alive(pid: int) -> bool:

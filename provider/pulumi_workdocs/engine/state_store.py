@@ -51,13 +51,25 @@ class StateStore(Protocol):
 
 
 def safe_url(backend: str) -> str:
-    """A backend URL fit for a message: any user and password in it masked, as Pulumi does."""
+    """A backend URL fit for a message: a user and password in it, or in its ``endpoint`` query,
+    masked as Pulumi masks them."""
     url = urlparse(backend)
-    if url.username is None and url.password is None:
-        return backend
-    host = url.hostname or ""
-    netloc = f"****:****@{host}" + (f":{url.port}" if url.port else "")
-    return urlunparse(url._replace(netloc=netloc))
+    netloc = url.netloc
+    if "@" in netloc:
+        netloc = "****:****@" + netloc.rpartition("@")[2]
+    query = "&".join(
+        f"{name}={_masked(value) if name == 'endpoint' else value}" if sep else part
+        for part in url.query.split("&")
+        for name, sep, value in [part.partition("=")]
+    )
+    return urlunparse(url._replace(netloc=netloc, query=query))
+
+
+def _masked(endpoint: str) -> str:
+    parts = urlparse(unquote(endpoint))
+    if "@" not in parts.netloc:
+        return endpoint
+    return urlunparse(parts._replace(netloc="****:****@" + parts.netloc.rpartition("@")[2]))
 
 
 def backend_url_of(backend: str) -> str:
