@@ -151,7 +151,7 @@ def test_a_lock_taken_between_the_check_and_the_update_is_the_same_line_and_the_
         said = capsys.readouterr().err.splitlines()
         assert len(said) == 1 and "locked by an update of runner@ci-runner-7 (pid 4242" in said[0], said
 
-        monkeypatch.setattr(plan_command, "clear_stale_locks", lambda _ctx: None)  # the check saw no lock yet
+        monkeypatch.setattr(plan_command, "clear_stale_locks", lambda _ctx, **_: None)  # the check saw no lock yet
         assert main(["up", *args]) == 1
         engine_said = capsys.readouterr().err.splitlines()
         assert engine_said == said, engine_said  # the engine's refusal, said as the check says it
